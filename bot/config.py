@@ -1,0 +1,71 @@
+"""Settings read from the environment or `.env`; the one place configuration enters."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_DECKS_DIR", "Settings", "async_database_url"]
+
+DEFAULT_DECKS_DIR = Path(__file__).resolve().parent.parent / "decks"
+
+# Telegram tokens are "<bot id>:<35 url-safe characters>"; tests use shorter fake secrets.
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{5,}$")
+_PLACEHOLDERS = {"changeme", "your-token-here", "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"}
+
+
+class Settings(BaseSettings):
+    """Everything the bot needs to run; see README and .env.example."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr
+    database_url: str = "sqlite+aiosqlite:///flashtutor.db"
+    telegram_base_url: str | None = None
+    sweep_interval_seconds: int = Field(default=60, ge=1, le=3600)
+    default_timezone: str = "UTC"
+    default_review_time: time = time(9, 0)
+    default_new_cards_per_day: int = Field(default=20, ge=0, le=1000)
+    decks_dir: Path = DEFAULT_DECKS_DIR
+    fsrs_fuzzing: bool = True
+    log_level: str = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value().strip()
+        if raw in _PLACEHOLDERS or not _TOKEN_RE.match(raw):
+            # Never echo the value: it is a secret even when malformed.
+            raise ValueError("BOT_TOKEN must look like '123456789:AA...' (ask @BotFather)")
+        return SecretStr(raw)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return async_database_url(value)
+
+
+def async_database_url(url: str) -> str:
+    """Map plain `postgresql://` / `sqlite://` URLs to the async drivers we ship."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+psycopg://"),
+        ("postgres://", "postgresql+psycopg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url

@@ -1,0 +1,127 @@
+"""Deck catalogue: loading bundled deck files into the database, and looking decks up."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.deck_format import DeckFormatError, DeckSpec, load_deck_dir
+from bot.storage.db import Database
+from bot.storage.models import Card, Deck
+
+__all__ = [
+    "DeckSync",
+    "deck_by_slug",
+    "deck_cards",
+    "list_decks",
+    "load_bundled_decks",
+    "sync_deck",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeckSync:
+    """What one start-up load did, for the log and for tests."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    retired: dict[str, int] = field(default_factory=dict)
+    errors: list[DeckFormatError] = field(default_factory=list)
+
+
+async def sync_deck(
+    session: AsyncSession, spec: DeckSpec, *, now: datetime
+) -> tuple[int, int, int]:
+    """Upsert one deck by slug and its cards by key; cards gone from the file are retired.
+
+    Returns (added, updated, retired) card counts. Review history hangs off card ids,
+    which never change for a key, so editing text keeps everyone's progress.
+    """
+    deck = (await session.execute(select(Deck).where(Deck.slug == spec.slug))).scalar_one_or_none()
+    if deck is None:
+        deck = Deck(slug=spec.slug, title=spec.title, description=spec.description, updated_at=now)
+        session.add(deck)
+        await session.flush()
+    else:
+        deck.title, deck.description, deck.retired = spec.title, spec.description, False
+        deck.updated_at = now
+    existing = {
+        c.key: c
+        for c in (await session.execute(select(Card).where(Card.deck_id == deck.id))).scalars()
+    }
+    added = updated = retired = 0
+    for spec_card in spec.cards:
+        card = existing.pop(spec_card.key, None)
+        if card is None:
+            session.add(
+                Card(
+                    deck_id=deck.id,
+                    key=spec_card.key,
+                    position=spec_card.position,
+                    question=spec_card.question,
+                    answer=spec_card.answer,
+                )
+            )
+            added += 1
+        elif (card.question, card.answer, card.position, card.retired) != (
+            spec_card.question,
+            spec_card.answer,
+            spec_card.position,
+            False,
+        ):
+            card.question, card.answer = spec_card.question, spec_card.answer
+            card.position, card.retired = spec_card.position, False
+            updated += 1
+    for card in existing.values():
+        if not card.retired:
+            card.retired = True
+            retired += 1
+    return added, updated, retired
+
+
+async def load_bundled_decks(db: Database, decks_dir: Path, *, now: datetime) -> DeckSync:
+    """Load every deck file; each deck in its own transaction so a bad one harms no other."""
+    specs, errors = load_deck_dir(decks_dir)
+    report = DeckSync(errors=list(errors))
+    for error in errors:
+        log.error("deck not loaded: %s", error)
+    for spec in specs:
+        async with db.session() as session:
+            added, updated, retired = await sync_deck(session, spec, now=now)
+        report.added[spec.slug], report.updated[spec.slug] = added, updated
+        report.retired[spec.slug] = retired
+        log.info("deck %s: %d added, %d updated, %d retired", spec.slug, added, updated, retired)
+    return report
+
+
+async def list_decks(session: AsyncSession) -> list[tuple[Deck, int]]:
+    """Live decks with their live card counts, by title."""
+    rows = await session.execute(
+        select(Deck, func.count(Card.id))
+        .join(Card, (Card.deck_id == Deck.id) & (Card.retired.is_(False)))
+        .where(Deck.retired.is_(False))
+        .group_by(Deck.id)
+        .order_by(Deck.title)
+    )
+    return [(deck, count) for deck, count in rows.all()]
+
+
+async def deck_by_slug(session: AsyncSession, slug: str) -> Deck | None:
+    return (
+        await session.execute(select(Deck).where(Deck.slug == slug, Deck.retired.is_(False)))
+    ).scalar_one_or_none()
+
+
+async def deck_cards(session: AsyncSession, deck_id: int) -> list[Card]:
+    """The deck's live cards in file order."""
+    rows = await session.execute(
+        select(Card).where(Card.deck_id == deck_id, Card.retired.is_(False)).order_by(Card.position)
+    )
+    return list(rows.scalars())

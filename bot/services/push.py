@@ -1,0 +1,122 @@
+"""The daily push: which users are due a reminder now, and recording that they got one.
+
+Each batch is a fixed number of indexed statements (claim users, count due, count new,
+one executemany update), so a sweep's cost grows with users pushed, not with queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.localtime import local_date, next_push_at
+from bot.storage.models import Card, CardState, Deck, Enrolment, User
+
+__all__ = ["PushDue", "claim_due_pushes", "mark_blocked", "release_push"]
+
+
+@dataclass(frozen=True)
+class PushDue:
+    user_id: int
+    first_name: str
+    due: int
+    new: int
+    previous_push_on: object  # date | None, to undo the claim if the send fails
+
+
+async def claim_due_pushes(
+    session: AsyncSession, *, now: datetime, limit: int = 500
+) -> tuple[list[PushDue], int]:
+    """Claim up to `limit` users whose push time has passed; returns (to push, examined).
+
+    Every examined user's next push moves to their next local day, whether or not they
+    have anything due, so a user is considered at most once per local day.
+    """
+    users = list(
+        (
+            await session.execute(
+                select(User)
+                .where(
+                    User.next_push_at <= now,
+                    User.paused.is_(False),
+                    User.blocked.is_(False),
+                )
+                .order_by(User.next_push_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars()
+    )
+    if not users:
+        return [], 0
+    ids = [u.id for u in users]
+    live = and_(Enrolment.active.is_(True), Card.retired.is_(False), Deck.retired.is_(False))
+    due = dict(
+        (
+            await session.execute(
+                select(CardState.user_id, func.count())
+                .join(Card, Card.id == CardState.card_id)
+                .join(Deck, Deck.id == Card.deck_id)
+                .join(
+                    Enrolment,
+                    and_(Enrolment.deck_id == Card.deck_id, Enrolment.user_id == CardState.user_id),
+                )
+                .where(CardState.user_id.in_(ids), CardState.due <= now, live)
+                .group_by(CardState.user_id)
+            )
+        ).all()
+    )
+    new = dict(
+        (
+            await session.execute(
+                select(Enrolment.user_id, func.count())
+                .join(Card, Card.deck_id == Enrolment.deck_id)
+                .join(Deck, Deck.id == Card.deck_id)
+                .outerjoin(
+                    CardState,
+                    and_(CardState.card_id == Card.id, CardState.user_id == Enrolment.user_id),
+                )
+                .where(Enrolment.user_id.in_(ids), CardState.card_id.is_(None), live)
+                .group_by(Enrolment.user_id)
+            )
+        ).all()
+    )
+    pushes, changes = [], []
+    for user in users:
+        zone = ZoneInfo(user.timezone)
+        today = local_date(now, zone)
+        n_due, n_new = due.get(user.id, 0), min(new.get(user.id, 0), user.new_cards_per_day)
+        if n_due or n_new:
+            pushes.append(PushDue(user.id, user.first_name, n_due, n_new, user.last_push_on))
+            pushed_on = today
+        else:
+            pushed_on = user.last_push_on
+        following = next_push_at(
+            zone=zone, review_minute=user.review_minute, now=now, last_push_on=today
+        )
+        changes.append({"id": user.id, "next_push_at": following, "last_push_on": pushed_on})
+    session.expunge_all()
+    await session.execute(update(User), changes)
+    return pushes, len(users)
+
+
+async def release_push(
+    session: AsyncSession, *, push: PushDue, now: datetime, retry_in: timedelta
+) -> None:
+    """Undo a claim whose message could not be sent, so a later sweep tries again today."""
+    await session.execute(
+        update(User)
+        .where(User.id == push.user_id)
+        .values(next_push_at=now + retry_in, last_push_on=push.previous_push_on)
+    )
+
+
+async def mark_blocked(session: AsyncSession, *, user_id: int) -> None:
+    """The user blocked the bot: stop pushing until they /start again."""
+    await session.execute(
+        update(User).where(User.id == user_id).values(blocked=True, next_push_at=None)
+    )

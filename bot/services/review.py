@@ -1,0 +1,415 @@
+"""Spaced review use cases: what to study next, grading, undo, statistics."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from fsrs import Scheduler
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.localtime import local_date, local_day_start
+from bot.core.srs import Grade, MemoryState, review
+from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
+
+__all__ = [
+    "DeckStats",
+    "GradeOutcome",
+    "GradeStatus",
+    "StudyCard",
+    "card_to_study",
+    "deck_stats",
+    "grade_card",
+    "memory_of",
+    "next_card",
+    "review_streak",
+    "undo_last",
+]
+
+# A card shown a moment before it fell due (clock skew, learning steps) may still be graded.
+_DUE_GRACE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class StudyCard:
+    """A card ready to show: its deck, its memory state and the session progress."""
+
+    card: Card
+    deck: Deck
+    memory: MemoryState | None
+    version: int  # CardState.reps (0 for a new card); buttons carry it to detect staleness
+    done_today: int
+    remaining: int
+
+    @property
+    def position(self) -> int:
+        return self.done_today + 1
+
+    @property
+    def total(self) -> int:
+        return self.done_today + self.remaining
+
+
+class GradeStatus(enum.Enum):
+    OK = "ok"
+    ALREADY_GRADED = "already_graded"
+    NOT_DUE = "not_due"
+    NOT_ENROLLED = "not_enrolled"
+    UNKNOWN_CARD = "unknown_card"
+
+
+@dataclass(frozen=True)
+class GradeOutcome:
+    status: GradeStatus
+    card: Card | None = None
+    memory: MemoryState | None = None
+    interval: timedelta | None = None
+
+
+def memory_of(state: CardState | None) -> MemoryState | None:
+    if state is None:
+        return None
+    return MemoryState(
+        state=state.state,
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+    )
+
+
+def _live_enrolled(user_id: int, deck_id: int | None):
+    """Join conditions for live cards in decks the user actively studies."""
+    conditions = [
+        Enrolment.user_id == user_id,
+        Enrolment.active.is_(True),
+        Card.retired.is_(False),
+        Deck.retired.is_(False),
+    ]
+    if deck_id is not None:
+        conditions.append(Card.deck_id == deck_id)
+    return and_(*conditions)
+
+
+def _enrolled_cards(user_id: int, deck_id: int | None):
+    return (
+        select(Card, Deck)
+        .join(Deck, Deck.id == Card.deck_id)
+        .join(Enrolment, Enrolment.deck_id == Card.deck_id)
+        .where(_live_enrolled(user_id, deck_id))
+    )
+
+
+async def _new_introduced_today(session: AsyncSession, user: User, now: datetime) -> int:
+    start = local_day_start(now, ZoneInfo(user.timezone))
+    return (
+        await session.execute(
+            select(func.count(func.distinct(ReviewLog.card_id))).where(
+                ReviewLog.user_id == user.id,
+                ReviewLog.state_before.is_(None),
+                ReviewLog.undone.is_(False),
+                ReviewLog.reviewed_at >= start,
+            )
+        )
+    ).scalar_one()
+
+
+async def _graded_today(
+    session: AsyncSession, user: User, now: datetime, deck_id: int | None
+) -> int:
+    start = local_day_start(now, ZoneInfo(user.timezone))
+    query = select(func.count(ReviewLog.id)).where(
+        ReviewLog.user_id == user.id, ReviewLog.undone.is_(False), ReviewLog.reviewed_at >= start
+    )
+    if deck_id is not None:
+        query = query.where(ReviewLog.deck_id == deck_id)
+    return (await session.execute(query)).scalar_one()
+
+
+async def next_card(
+    session: AsyncSession, *, user: User, now: datetime, deck_id: int | None = None
+) -> StudyCard | None:
+    """The next card to study: the most overdue due card, else a new one within today's limit."""
+    due_query = (
+        _enrolled_cards(user.id, deck_id)
+        .add_columns(CardState)
+        .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
+        .where(CardState.due <= now)
+    )
+    due_count = (
+        await session.execute(select(func.count()).select_from(due_query.subquery()))
+    ).scalar_one()
+    new_allowance = max(0, user.new_cards_per_day - await _new_introduced_today(session, user, now))
+    new_query = (
+        _enrolled_cards(user.id, deck_id)
+        .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
+        .where(CardState.card_id.is_(None))
+    )
+    new_count = 0
+    if new_allowance:
+        new_count = min(
+            new_allowance,
+            (
+                await session.execute(select(func.count()).select_from(new_query.subquery()))
+            ).scalar_one(),
+        )
+    done = await _graded_today(session, user, now, deck_id)
+    if due_count:
+        card, deck, state = (
+            await session.execute(due_query.order_by(CardState.due, Card.id).limit(1))
+        ).one()
+        return StudyCard(card, deck, memory_of(state), state.reps, done, due_count + new_count)
+    if new_count:
+        card, deck = (
+            await session.execute(new_query.order_by(Deck.title, Card.position).limit(1))
+        ).one()
+        return StudyCard(card, deck, None, 0, done, new_count)
+    return None
+
+
+async def card_to_study(
+    session: AsyncSession, *, user: User, card_id: int, version: int, now: datetime
+) -> tuple[GradeStatus, StudyCard | None]:
+    """Re-load a shown card for 'Show answer', checking the button is still current."""
+    row = (
+        await session.execute(_enrolled_cards(user.id, None).where(Card.id == card_id))
+    ).one_or_none()
+    if row is None:
+        exists = await session.get(Card, card_id)
+        return (GradeStatus.NOT_ENROLLED if exists else GradeStatus.UNKNOWN_CARD), None
+    card, deck = row
+    state = await session.get(CardState, (user.id, card_id))
+    current = state.reps if state else 0
+    if current != version:
+        return GradeStatus.ALREADY_GRADED, None
+    if state is not None and state.due > now + _DUE_GRACE:
+        return GradeStatus.NOT_DUE, None
+    done = await _graded_today(session, user, now, None)
+    remaining = 1
+    return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, done, remaining)
+
+
+async def grade_card(
+    session: AsyncSession,
+    *,
+    user: User,
+    card_id: int,
+    version: int,
+    grade: Grade,
+    now: datetime,
+    scheduler: Scheduler,
+    duration_ms: int | None = None,
+    chat_id: int | None = None,
+) -> GradeOutcome:
+    """Grade a card once: a second press of the same (or any stale) button changes nothing.
+
+    The write is conditional on the card's version, so two racing presses cannot both land.
+    """
+    status, study = await card_to_study(
+        session, user=user, card_id=card_id, version=version, now=now
+    )
+    if status is not GradeStatus.OK or study is None:
+        return GradeOutcome(status)
+    after = review(scheduler, study.memory, grade, now)
+    lapse = int(grade is Grade.AGAIN and study.memory is not None and study.memory.state == 2)
+    values = {
+        "state": after.state,
+        "step": after.step,
+        "stability": after.stability,
+        "difficulty": after.difficulty,
+        "due": after.due,
+        "last_review": after.last_review,
+    }
+    if study.memory is None:
+        try:
+            async with session.begin_nested():
+                session.add(
+                    CardState(
+                        user_id=user.id,
+                        card_id=card_id,
+                        deck_id=study.deck.id,
+                        reps=1,
+                        lapses=0,
+                        **values,
+                    )
+                )
+        except IntegrityError:
+            return GradeOutcome(GradeStatus.ALREADY_GRADED)
+        before_dict = None
+        reps, lapses = 1, 0
+    else:
+        result = await session.execute(
+            update(CardState)
+            .where(
+                CardState.user_id == user.id,
+                CardState.card_id == card_id,
+                CardState.reps == version,
+            )
+            .values(reps=CardState.reps + 1, lapses=CardState.lapses + lapse, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return GradeOutcome(GradeStatus.ALREADY_GRADED)
+        state = await session.get(CardState, (user.id, card_id))
+        await session.refresh(state)
+        before_dict = study.memory.to_dict() | {"reps": version, "lapses": state.lapses - lapse}
+        reps, lapses = state.reps, state.lapses
+    session.add(
+        ReviewLog(
+            user_id=user.id,
+            card_id=card_id,
+            deck_id=study.deck.id,
+            rating=int(grade),
+            reviewed_at=now,
+            duration_ms=duration_ms,
+            state_before=before_dict,
+            state_after=after.to_dict() | {"reps": reps, "lapses": lapses},
+            chat_id=chat_id,
+        )
+    )
+    await session.flush()
+    return GradeOutcome(GradeStatus.OK, study.card, after, after.due - now)
+
+
+async def undo_last(session: AsyncSession, *, user: User) -> tuple[ReviewLog, Card] | None:
+    """Revert the user's most recent grade that is not undone yet; None if there is none."""
+    log = (
+        await session.execute(
+            select(ReviewLog)
+            .where(ReviewLog.user_id == user.id, ReviewLog.undone.is_(False))
+            .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if log is None:
+        return None
+    state = await session.get(CardState, (user.id, log.card_id))
+    if log.state_before is None:
+        if state is not None:
+            await session.delete(state)
+    else:
+        before = MemoryState.from_dict(log.state_before)
+        if state is None:
+            state = CardState(
+                user_id=user.id,
+                card_id=log.card_id,
+                deck_id=log.deck_id,
+                state=before.state,
+                due=before.due,
+            )
+            session.add(state)
+        state.state, state.step = before.state, before.step
+        state.stability, state.difficulty = before.stability, before.difficulty
+        state.due, state.last_review = before.due, before.last_review
+        state.reps, state.lapses = log.state_before["reps"], log.state_before["lapses"]
+    log.undone = True
+    await session.flush()
+    card = await session.get(Card, log.card_id)
+    return log, card
+
+
+@dataclass(frozen=True)
+class DeckStats:
+    deck: Deck
+    total: int
+    new: int
+    learning: int
+    mastered: int
+    due_now: int
+    due_tomorrow: int
+    reviews_today: int
+
+    @property
+    def mastery_percent(self) -> int:
+        return (100 * self.mastered) // self.total if self.total else 0
+
+
+MASTERED_STABILITY_DAYS = 21.0  # Anki's "mature" threshold
+
+
+async def deck_stats(session: AsyncSession, *, user: User, now: datetime) -> list[DeckStats]:
+    """Per active deck: card counts by stage, due counts and today's reviews."""
+    zone = ZoneInfo(user.timezone)
+    tomorrow = local_day_start(now, zone, days=1)
+    after_tomorrow = local_day_start(now, zone, days=2)
+    today = local_day_start(now, zone)
+    mastered = and_(CardState.state == 2, CardState.stability >= MASTERED_STABILITY_DAYS)
+    rows = await session.execute(
+        select(
+            Deck,
+            func.count(Card.id),
+            func.count(CardState.card_id),
+            func.sum(case((mastered, 1), else_=0)),
+            func.sum(case((CardState.due <= now, 1), else_=0)),
+            func.sum(
+                case((and_(CardState.due >= tomorrow, CardState.due < after_tomorrow), 1), else_=0)
+            ),
+        )
+        .select_from(Card)
+        .join(Deck, Deck.id == Card.deck_id)
+        .join(Enrolment, Enrolment.deck_id == Card.deck_id)
+        .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
+        .where(_live_enrolled(user.id, None))
+        .group_by(Deck.id)
+        .order_by(Deck.title)
+    )
+    today_counts = dict(
+        (
+            await session.execute(
+                select(ReviewLog.deck_id, func.count(ReviewLog.id))
+                .where(
+                    ReviewLog.user_id == user.id,
+                    ReviewLog.undone.is_(False),
+                    ReviewLog.reviewed_at >= today,
+                )
+                .group_by(ReviewLog.deck_id)
+            )
+        ).all()
+    )
+    stats = []
+    for deck, total, studied, n_mastered, due_now, due_tomorrow in rows.all():
+        n_mastered, studied = int(n_mastered or 0), int(studied or 0)
+        stats.append(
+            DeckStats(
+                deck=deck,
+                total=total,
+                new=total - studied,
+                learning=studied - n_mastered,
+                mastered=n_mastered,
+                due_now=int(due_now or 0),
+                due_tomorrow=int(due_tomorrow or 0),
+                reviews_today=today_counts.get(deck.id, 0),
+            )
+        )
+    return stats
+
+
+async def review_streak(session: AsyncSession, *, user: User, now: datetime) -> int:
+    """Consecutive local days with at least one review, ending today (or yesterday)."""
+    zone = ZoneInfo(user.timezone)
+    since = local_day_start(now, zone, days=-400)
+    stamps = (
+        await session.execute(
+            select(ReviewLog.reviewed_at)
+            .where(
+                ReviewLog.user_id == user.id,
+                ReviewLog.undone.is_(False),
+                ReviewLog.reviewed_at >= since,
+            )
+            .order_by(ReviewLog.reviewed_at.desc())
+        )
+    ).scalars()
+    days = {local_date(stamp, zone) for stamp in stamps}
+    day = local_date(now, zone)
+    if day not in days:
+        day -= timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return streak

@@ -1,0 +1,136 @@
+"""People, their settings and their deck enrolments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.localtime import local_date, next_push_at
+from bot.storage.models import Deck, Enrolment, User
+
+__all__ = [
+    "UserDefaults",
+    "active_decks",
+    "enrol",
+    "ensure_user",
+    "leave",
+    "reschedule",
+    "set_new_cards",
+    "set_paused",
+    "set_review_time",
+    "set_timezone",
+]
+
+
+@dataclass(frozen=True)
+class UserDefaults:
+    timezone: str = "UTC"
+    review_minute: int = 540
+    new_cards_per_day: int = 20
+
+
+def reschedule(user: User, now: datetime) -> None:
+    """Recompute when the timetable next considers this user (None while paused or blocked)."""
+    if user.paused or user.blocked:
+        user.next_push_at = None
+        return
+    user.next_push_at = next_push_at(
+        zone=ZoneInfo(user.timezone),
+        review_minute=user.review_minute,
+        now=now,
+        last_push_on=user.last_push_on,
+    )
+
+
+async def ensure_user(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    first_name: str,
+    username: str | None,
+    now: datetime,
+    defaults: UserDefaults,
+    unblock: bool = False,
+) -> tuple[User, bool]:
+    """The user row, created on first contact; returns (user, created)."""
+    user = await session.get(User, user_id)
+    created = user is None
+    if user is None:
+        user = User(
+            id=user_id,
+            first_name=first_name,
+            username=username,
+            timezone=defaults.timezone,
+            review_minute=defaults.review_minute,
+            new_cards_per_day=defaults.new_cards_per_day,
+            created_at=now,
+        )
+        zone = ZoneInfo(user.timezone)
+        local_now = now.astimezone(zone)
+        # Someone joining after today's review time is studying right now: no push today.
+        if local_now.hour * 60 + local_now.minute >= user.review_minute:
+            user.last_push_on = local_date(now, zone)
+        session.add(user)
+    else:
+        user.first_name, user.username = first_name, username
+    if unblock and user.blocked:
+        user.blocked = False
+    if created or unblock:
+        reschedule(user, now)
+    return user, created
+
+
+async def set_review_time(session: AsyncSession, user: User, minute: int, now: datetime) -> None:
+    user.review_minute = minute
+    reschedule(user, now)
+
+
+async def set_timezone(session: AsyncSession, user: User, zone: str, now: datetime) -> None:
+    user.timezone = zone
+    reschedule(user, now)
+
+
+async def set_new_cards(session: AsyncSession, user: User, count: int) -> None:
+    if not 0 <= count <= 1000:
+        raise ValueError("new cards per day must be between 0 and 1000")
+    user.new_cards_per_day = count
+
+
+async def set_paused(session: AsyncSession, user: User, paused: bool, now: datetime) -> None:
+    user.paused = paused
+    reschedule(user, now)
+
+
+async def enrol(session: AsyncSession, *, user_id: int, deck_id: int, now: datetime) -> bool:
+    """Enrol (or re-enrol) a user; returns False if they already were."""
+    row = await session.get(Enrolment, (user_id, deck_id))
+    if row is None:
+        session.add(Enrolment(user_id=user_id, deck_id=deck_id, enrolled_at=now))
+        return True
+    if row.active:
+        return False
+    row.active = True
+    return True
+
+
+async def leave(session: AsyncSession, *, user_id: int, deck_id: int) -> bool:
+    """Stop studying a deck; history stays so re-enrolling resumes it."""
+    row = await session.get(Enrolment, (user_id, deck_id))
+    if row is None or not row.active:
+        return False
+    row.active = False
+    return True
+
+
+async def active_decks(session: AsyncSession, user_id: int) -> list[Deck]:
+    rows = await session.execute(
+        select(Deck)
+        .join(Enrolment, Enrolment.deck_id == Deck.id)
+        .where(Enrolment.user_id == user_id, Enrolment.active.is_(True), Deck.retired.is_(False))
+        .order_by(Deck.title)
+    )
+    return list(rows.scalars())

@@ -1,0 +1,144 @@
+"""Database tables. The database is the source of truth for who studies what, and when."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.storage.types import UTCDateTime
+
+__all__ = [
+    "Card",
+    "CardState",
+    "Deck",
+    "Enrolment",
+    "ReviewLog",
+    "StudySession",
+    "User",
+]
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class User(SQLModel, table=True):
+    """A person in a private chat with the bot; the id is their Telegram user id."""
+
+    __tablename__ = "users"
+    __table_args__ = (Index("ix_users_push_due", "next_push_at"),)
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_name: str = ""
+    username: str | None = None
+    timezone: str = "UTC"
+    review_minute: int = 540  # minutes after local midnight
+    new_cards_per_day: int = 20
+    desired_retention: float = 0.9
+    paused: bool = False
+    blocked: bool = False
+    # The next UTC instant the timetable should consider pushing; NULL = never (paused etc.).
+    next_push_at: datetime | None = _utc(default=None, nullable=True)
+    last_push_on: date | None = None  # local date of the last push
+    created_at: datetime = _utc()
+
+
+class Deck(SQLModel, table=True):
+    """A deck loaded from a file in decks/."""
+
+    __tablename__ = "decks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True, max_length=64)
+    title: str
+    description: str = ""
+    retired: bool = False
+    updated_at: datetime = _utc()
+
+
+class Card(SQLModel, table=True):
+    """One question/answer card; `key` is its stable identity inside the deck file."""
+
+    __tablename__ = "cards"
+    __table_args__ = (UniqueConstraint("deck_id", "key", name="uq_cards_deck_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deck_id: int = Field(foreign_key="decks.id", index=True)
+    key: str = Field(max_length=64)
+    position: int
+    question: str
+    answer: str
+    retired: bool = False
+
+
+class Enrolment(SQLModel, table=True):
+    """A user studying a deck; leaving keeps the row (and the history) with active=False."""
+
+    __tablename__ = "enrolments"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    deck_id: int = Field(foreign_key="decks.id", primary_key=True)
+    active: bool = True
+    enrolled_at: datetime = _utc()
+
+
+class CardState(SQLModel, table=True):
+    """A user's FSRS memory state for one card; no row means the card is still new."""
+
+    __tablename__ = "card_states"
+    __table_args__ = (Index("ix_card_states_user_due", "user_id", "due"),)
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    card_id: int = Field(foreign_key="cards.id", primary_key=True)
+    deck_id: int = Field(foreign_key="decks.id", index=True)
+    state: int  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime = _utc()
+    last_review: datetime | None = _utc(default=None, nullable=True)
+    reps: int = 0  # successful grade count; doubles as the card's version for stale buttons
+    lapses: int = 0
+
+
+class ReviewLog(SQLModel, table=True):
+    """One grade, with the state before and after so it can be undone or replayed."""
+
+    __tablename__ = "review_logs"
+    __table_args__ = (Index("ix_review_logs_user_time", "user_id", "reviewed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    card_id: int = Field(foreign_key="cards.id", index=True)
+    deck_id: int = Field(foreign_key="decks.id")
+    rating: int
+    reviewed_at: datetime = _utc()
+    duration_ms: int | None = None
+    state_before: dict | None = Field(default=None, sa_column=Column(JSON))
+    state_after: dict = Field(sa_column=Column(JSON, nullable=False))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    undone: bool = False
+
+
+class StudySession(SQLModel, table=True):
+    """One study session in any mode; `state` holds a running session so restarts lose nothing."""
+
+    __tablename__ = "study_sessions"
+    __table_args__ = (Index("ix_study_sessions_user_deck", "user_id", "deck_id", "mode"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    deck_id: int = Field(foreign_key="decks.id")
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    mode: str = Field(max_length=16)  # spaced | learn | test | match | quiz | cards
+    status: str = Field(default="active", max_length=16)  # active | finished | abandoned
+    started_at: datetime = _utc()
+    finished_at: datetime | None = _utc(default=None, nullable=True)
+    score: int | None = None
+    total: int | None = None
+    duration_ms: int | None = None
+    message_id: int | None = None
+    state: dict | None = Field(default=None, sa_column=Column(JSON))
