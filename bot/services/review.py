@@ -26,6 +26,7 @@ __all__ = [
     "grade_card",
     "memory_of",
     "next_card",
+    "next_due_at",
     "review_streak",
     "undo_last",
 ]
@@ -131,34 +132,38 @@ async def _graded_today(
     return (await session.execute(query)).scalar_one()
 
 
-async def next_card(
-    session: AsyncSession, *, user: User, now: datetime, deck_id: int | None = None
-) -> StudyCard | None:
-    """The next card to study: the most overdue due card, else a new one within today's limit."""
+async def _queue(session: AsyncSession, user: User, now: datetime, deck_id: int | None) -> tuple:
+    """Queries for due and new cards, and counts of (due, new within limit, graded today)."""
     due_query = (
         _enrolled_cards(user.id, deck_id)
         .add_columns(CardState)
         .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
         .where(CardState.due <= now)
     )
-    due_count = (
-        await session.execute(select(func.count()).select_from(due_query.subquery()))
-    ).scalar_one()
-    new_allowance = max(0, user.new_cards_per_day - await _new_introduced_today(session, user, now))
     new_query = (
         _enrolled_cards(user.id, deck_id)
         .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
         .where(CardState.card_id.is_(None))
     )
+    due_count = (
+        await session.execute(select(func.count()).select_from(due_query.subquery()))
+    ).scalar_one()
+    new_allowance = max(0, user.new_cards_per_day - await _new_introduced_today(session, user, now))
     new_count = 0
     if new_allowance:
-        new_count = min(
-            new_allowance,
-            (
-                await session.execute(select(func.count()).select_from(new_query.subquery()))
-            ).scalar_one(),
-        )
+        available = (
+            await session.execute(select(func.count()).select_from(new_query.subquery()))
+        ).scalar_one()
+        new_count = min(new_allowance, available)
     done = await _graded_today(session, user, now, deck_id)
+    return due_query, new_query, due_count, new_count, done
+
+
+async def next_card(
+    session: AsyncSession, *, user: User, now: datetime, deck_id: int | None = None
+) -> StudyCard | None:
+    """The next card to study: the most overdue due card, else a new one within today's limit."""
+    due_query, new_query, due_count, new_count, done = await _queue(session, user, now, deck_id)
     if due_count:
         card, deck, state = (
             await session.execute(due_query.order_by(CardState.due, Card.id).limit(1))
@@ -170,6 +175,32 @@ async def next_card(
         ).one()
         return StudyCard(card, deck, None, 0, done, new_count)
     return None
+
+
+async def next_due_at(session: AsyncSession, *, user: User, now: datetime) -> datetime | None:
+    """When the next card falls due: the earliest future due date, or tomorrow for new cards."""
+    _due_q, new_query, due_count, new_count, _done = await _queue(session, user, now, None)
+    if due_count or new_count:
+        return now
+    earliest = (
+        await session.execute(
+            select(func.min(CardState.due))
+            .join(Card, Card.id == CardState.card_id)
+            .join(Deck, Deck.id == Card.deck_id)
+            .join(
+                Enrolment,
+                and_(Enrolment.deck_id == Card.deck_id, Enrolment.user_id == CardState.user_id),
+            )
+            .where(CardState.user_id == user.id, _live_enrolled(user.id, None))
+        )
+    ).scalar_one_or_none()
+    has_new = (
+        await session.execute(select(func.count()).select_from(new_query.subquery()))
+    ).scalar_one()
+    tomorrow = local_day_start(now, ZoneInfo(user.timezone), days=1)
+    if has_new and user.new_cards_per_day and (earliest is None or tomorrow < earliest):
+        return tomorrow
+    return earliest
 
 
 async def card_to_study(
@@ -189,8 +220,8 @@ async def card_to_study(
         return GradeStatus.ALREADY_GRADED, None
     if state is not None and state.due > now + _DUE_GRACE:
         return GradeStatus.NOT_DUE, None
-    done = await _graded_today(session, user, now, None)
-    remaining = 1
+    _due_q, _new_q, due_count, new_count, done = await _queue(session, user, now, None)
+    remaining = max(1, due_count + new_count)
     return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, done, remaining)
 
 

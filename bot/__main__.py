@@ -1,0 +1,59 @@
+"""`python -m bot` runs the bot (long polling); `python -m bot migrate` only migrates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+
+USAGE = "usage: python -m bot [run|migrate]"
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"]).upper() or "settings"
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "missing":
+                message = "is required (see README: get a token from @BotFather)"
+            # One line per problem, no traceback, and never the offending value.
+            print(f"flashtutor: {field} {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "run"
+    if command not in {"run", "migrate"}:
+        print(USAGE, file=sys.stderr)
+        return 2
+    settings = _settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and the URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if command == "migrate":
+        from bot.storage.db import Database
+
+        async def migrate() -> None:
+            db = Database(settings.database_url)
+            await db.migrate()
+            await db.dispose()
+
+        asyncio.run(migrate())
+        return 0
+    from bot.telegram.app import ALLOWED_UPDATES, build_application
+
+    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

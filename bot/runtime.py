@@ -1,0 +1,54 @@
+"""Shared objects of a running bot, created in post_init and closed in post_shutdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from fsrs import Scheduler
+
+from bot.config import Settings
+from bot.core.srs import make_scheduler
+from bot.services.users import UserDefaults
+from bot.storage.db import Database
+
+__all__ = ["Clock", "Runtime", "system_clock"]
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    """What every handler and the timetable share; reached via `context.runtime`."""
+
+    settings: Settings
+    db: Database
+    clock: Clock = system_clock
+    timetable: object | None = None  # scheduler.timetable.Timetable, set in post_init
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def defaults(self) -> UserDefaults:
+        return UserDefaults(
+            timezone=self.settings.default_timezone,
+            review_minute=self.settings.default_review_time.hour * 60
+            + self.settings.default_review_time.minute,
+            new_cards_per_day=self.settings.default_new_cards_per_day,
+        )
+
+    def scheduler_for(self, desired_retention: float) -> Scheduler:
+        return _scheduler(round(desired_retention, 3), self.settings.fsrs_fuzzing)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+@lru_cache(maxsize=64)
+def _scheduler(desired_retention: float, fuzzing: bool) -> Scheduler:
+    return make_scheduler(desired_retention=desired_retention, fuzzing=fuzzing)

@@ -1,0 +1,117 @@
+"""Building the Application: handlers registered in one place, lifecycle in post_init/shutdown."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeDefault, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.runtime import Clock, Runtime, system_clock
+from bot.services.decks import load_bundled_decks
+from bot.storage.db import Database
+from bot.telegram import texts
+from bot.telegram.context import FlashContext
+from bot.telegram.handlers import general, onboarding, review, settings
+
+__all__ = ["build_application"]
+
+log = logging.getLogger(__name__)
+
+
+def register(application: Application) -> None:
+    """Every handler, in the order they are tried."""
+    private = filters.ChatType.PRIVATE
+    commands = {
+        # onboarding
+        "start": onboarding.on_start,
+        "decks": onboarding.on_decks,
+        # spaced review
+        "review": review.on_review,
+        "undo": review.on_undo,
+        "stats": review.on_stats,
+        # settings
+        "settings": settings.on_settings,
+        "time": settings.on_time,
+        "timezone": settings.on_timezone,
+        "newcards": settings.on_newcards,
+        "pause": settings.on_pause,
+        "resume": settings.on_resume,
+        "help": general.on_help,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    # Every button press goes through one router that validates the payload.
+    application.add_handler(CallbackQueryHandler(general.on_callback))
+    # Last: anything else in private chat gets a pointer to /help.
+    application.add_handler(MessageHandler(private & filters.COMMAND, general.on_unknown_command))
+    application.add_handler(
+        MessageHandler(
+            private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, general.on_stray_text
+        )
+    )
+    application.add_error_handler(general.on_error)
+
+
+async def _post_init(application: Application) -> None:
+    runtime: Runtime = application.bot_data["runtime"]
+    await runtime.db.migrate()
+    report = await load_bundled_decks(runtime.db, runtime.settings.decks_dir, now=runtime.now())
+    if report.errors:
+        log.error("%d deck file(s) could not be loaded; see above", len(report.errors))
+    commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
+    await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
+    await application.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+    from scheduler.timetable import Timetable  # adapters may import each other; core may not
+
+    runtime.timetable = Timetable(runtime, application.bot)
+    if runtime.extras.get("start_timetable", True):
+        runtime.timetable.start()
+
+
+async def _post_shutdown(application: Application) -> None:
+    runtime: Runtime = application.bot_data["runtime"]
+    if runtime.timetable is not None:
+        runtime.timetable.shutdown()
+    await runtime.db.dispose()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    start_timetable: bool = True,
+    rate_limiter: bool = True,
+) -> Application:
+    """The bot, ready for `run_polling()`; nothing connects until it starts."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .context_types(ContextTypes(context=FlashContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if settings.telegram_base_url:
+        base = settings.telegram_base_url.rstrip("/")
+        builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
+    application = builder.build()
+    runtime = Runtime(settings=settings, db=Database(settings.database_url), clock=clock)
+    runtime.extras["start_timetable"] = start_timetable
+    application.bot_data["runtime"] = runtime
+    register(application)
+    return application
+
+
+ALLOWED_UPDATES = Update.ALL_TYPES

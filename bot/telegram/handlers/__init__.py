@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per feature; `register` wires them in one place."""

@@ -1,0 +1,81 @@
+"""Help, unknown input, the callback router and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.services.push import mark_blocked
+from bot.telegram import callbacks as cb
+from bot.telegram import texts
+from bot.telegram.context import FlashContext
+from bot.telegram.handlers import onboarding, review
+from bot.telegram.handlers.common import send_html
+
+__all__ = ["on_callback", "on_error", "on_help", "on_stray_text", "on_unknown_command"]
+
+log = logging.getLogger(__name__)
+
+_ROUTES = {
+    cb.StartReview: review.on_start_review,
+    cb.ShowAnswer: review.on_show_answer,
+    cb.Grading: review.on_grade,
+    cb.Enrol: onboarding.on_enrol,
+    cb.Leave: onboarding.on_leave,
+}
+
+
+async def on_help(update: Update, context: FlashContext) -> None:
+    """/help: what the bot does and its commands."""
+    await send_html(context.bot, update.effective_chat.id, texts.HELP)
+
+
+async def on_unknown_command(update: Update, context: FlashContext) -> None:
+    """Any command we do not have."""
+    await send_html(context.bot, update.effective_chat.id, texts.UNKNOWN_COMMAND)
+
+
+async def on_stray_text(update: Update, context: FlashContext) -> None:
+    """Plain text, stickers and the like in private chat."""
+    await send_html(context.bot, update.effective_chat.id, texts.STRAY_TEXT)
+
+
+async def on_callback(update: Update, context: FlashContext) -> None:
+    """Decode every inline-button press and route it; forged data gets a short answer."""
+    data = cb.decode(update.callback_query.data)
+    handler = _ROUTES.get(type(data))
+    if handler is None:
+        await update.callback_query.answer(texts.FORGED)
+        return
+    await handler(update, context, data)
+
+
+async def on_error(update: object, context: FlashContext) -> None:
+    """Log every failure with its cause and tell the user in words."""
+    error = context.error
+    if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
+        log.info("user %s blocked the bot", update.effective_user.id)
+        try:
+            async with context.runtime.db.session() as session:
+                await mark_blocked(session, user_id=update.effective_user.id)
+        except (DBAPIError, OSError):
+            log.exception("could not mark user blocked")
+        return
+    database_down = isinstance(error, (OperationalError, DBAPIError, ConnectionError, OSError))
+    if database_down:
+        log.error("database unavailable while handling an update: %s", error)
+    else:
+        log.error("unhandled error while handling an update", exc_info=error)
+    if not isinstance(update, Update):
+        return
+    text = texts.DB_UNAVAILABLE if database_down else texts.INTERNAL_ERROR
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError:
+        log.warning("could not tell the user about the error", exc_info=True)

@@ -1,0 +1,167 @@
+"""Spaced review in private chat: next card, show answer, grade, undo, stats."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram import User as TgUser
+from telegram.constants import ParseMode
+
+from bot.core.markup import to_telegram_html
+from bot.core.srs import Grade, format_interval, next_intervals
+from bot.services import review as reviews
+from bot.services.users import active_decks
+from bot.telegram import keyboards, texts
+from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
+from bot.telegram.context import FlashContext
+from bot.telegram.handlers.common import load_user, send_html
+
+__all__ = [
+    "on_grade",
+    "on_review",
+    "on_show_answer",
+    "on_start_review",
+    "on_stats",
+    "on_undo",
+    "send_next_card",
+]
+
+_STALE = {
+    reviews.GradeStatus.ALREADY_GRADED: texts.STALE_GRADED,
+    reviews.GradeStatus.NOT_DUE: texts.STALE_NOT_DUE,
+    reviews.GradeStatus.NOT_ENROLLED: texts.STALE_NOT_ENROLLED,
+    reviews.GradeStatus.UNKNOWN_CARD: texts.FORGED,
+}
+
+
+async def send_next_card(context: FlashContext, tg_user: TgUser, chat_id: int) -> None:
+    """Send the next due card, or say the session is over and when the next card is due."""
+    runtime = context.runtime
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, tg_user)
+        study = await reviews.next_card(session, user=user, now=now)
+        if study is None:
+            next_due = await reviews.next_due_at(session, user=user, now=now)
+            studying = bool(await active_decks(session, user.id))
+            done_today = sum(
+                s.reviews_today for s in await reviews.deck_stats(session, user=user, now=now)
+            )
+        zone = ZoneInfo(user.timezone)
+    if study is None:
+        text = (
+            texts.session_done(done_today, next_due, zone)
+            if done_today
+            else texts.nothing_due(next_due, zone, studying)
+        )
+        await send_html(context.bot, chat_id, text)
+        return
+    await send_html(
+        context.bot,
+        chat_id,
+        texts.question(study),
+        keyboards.show_answer(study.card.id, study.version),
+    )
+
+
+async def on_review(update: Update, context: FlashContext) -> None:
+    """/review: study the cards due now."""
+    await send_next_card(context, update.effective_user, update.effective_chat.id)
+
+
+async def on_start_review(update: Update, context: FlashContext, data: StartReview) -> None:
+    """The push message's Start review button."""
+    await update.callback_query.answer()
+    await send_next_card(context, update.effective_user, update.effective_chat.id)
+
+
+async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer) -> None:
+    """Reveal the answer and offer the four grades with their next intervals."""
+    runtime = context.runtime
+    query = update.callback_query
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        status, study = await reviews.card_to_study(
+            session, user=user, card_id=data.card_id, version=data.version, now=now
+        )
+        retention = user.desired_retention
+    if study is None:
+        await query.answer(_STALE[status])
+        return
+    intervals = next_intervals(runtime.scheduler_for(retention), study.memory, now)
+    await query.answer()
+    await query.edit_message_text(
+        texts.question_and_answer(study),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboards.grades(study.card.id, study.version, intervals),
+        disable_web_page_preview=True,
+    )
+
+
+async def on_grade(update: Update, context: FlashContext, data: Grading) -> None:
+    """Record a grade once, confirm it, and move on to the next card."""
+    runtime = context.runtime
+    query = update.callback_query
+    now = runtime.now()
+    shown_at = query.message.date if query.message else None
+    duration_ms = None
+    if shown_at is not None and timedelta(0) <= now - shown_at <= timedelta(hours=1):
+        duration_ms = int((now - shown_at).total_seconds() * 1000)
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        outcome = await reviews.grade_card(
+            session,
+            user=user,
+            card_id=data.card_id,
+            version=data.version,
+            grade=data.grade,
+            now=now,
+            scheduler=runtime.scheduler_for(user.desired_retention),
+            duration_ms=duration_ms,
+            chat_id=update.effective_chat.id,
+        )
+    if outcome.status is not reviews.GradeStatus.OK:
+        await query.answer(_STALE[outcome.status])
+        return
+    await query.answer(
+        texts.GRADE_RECORDED.format(
+            grade=data.grade.label, interval=format_interval(outcome.interval)
+        )
+    )
+    await query.edit_message_text(
+        texts.graded(to_telegram_html(outcome.card.question), data.grade, outcome.interval),
+        parse_mode=ParseMode.HTML,
+    )
+    await send_next_card(context, update.effective_user, update.effective_chat.id)
+
+
+async def on_undo(update: Update, context: FlashContext) -> None:
+    """/undo: revert the last grade; the card comes back to the queue."""
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        undone = await reviews.undo_last(session, user=user)
+    if undone is None:
+        await send_html(context.bot, update.effective_chat.id, texts.NOTHING_TO_UNDO)
+        return
+    log, card = undone
+    await send_html(
+        context.bot,
+        update.effective_chat.id,
+        texts.undone(to_telegram_html(card.question), Grade(log.rating)),
+    )
+    await send_next_card(context, update.effective_user, update.effective_chat.id)
+
+
+async def on_stats(update: Update, context: FlashContext) -> None:
+    """/stats: per-deck progress, due counts and the review streak."""
+    runtime = context.runtime
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        rows = await reviews.deck_stats(session, user=user, now=now)
+        streak = await reviews.review_streak(session, user=user, now=now)
+    await send_html(context.bot, update.effective_chat.id, texts.stats(rows, streak))

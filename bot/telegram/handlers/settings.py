@@ -1,0 +1,103 @@
+"""Personal settings: review time, timezone, new cards per day, pause and resume."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.core.localtime import parse_review_time, resolve_timezone, suggest_timezones
+from bot.services import users
+from bot.telegram import texts
+from bot.telegram.context import FlashContext
+from bot.telegram.handlers.common import load_user, send_html
+
+__all__ = ["on_newcards", "on_pause", "on_resume", "on_settings", "on_time", "on_timezone"]
+
+
+async def _reply(update: Update, context: FlashContext, text: str) -> None:
+    await send_html(context.bot, update.effective_chat.id, text)
+
+
+async def on_settings(update: Update, context: FlashContext) -> None:
+    """/settings: show everything the user can change."""
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        decks = [d.title for d in await users.active_decks(session, user.id)]
+    await _reply(
+        update,
+        context,
+        texts.settings(
+            timezone=user.timezone,
+            review_minute=user.review_minute,
+            new_cards=user.new_cards_per_day,
+            retention=user.desired_retention,
+            paused=user.paused,
+            decks=decks,
+            next_push=user.next_push_at,
+        ),
+    )
+
+
+async def on_time(update: Update, context: FlashContext) -> None:
+    """/time HH:MM: the daily review time in the user's timezone."""
+    try:
+        minute = parse_review_time(" ".join(context.args or []))
+    except ValueError:
+        await _reply(update, context, texts.TIME_USAGE)
+        return
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        await users.set_review_time(session, user, minute, runtime.now())
+    await _reply(update, context, texts.time_set(minute, user.timezone))
+
+
+async def on_timezone(update: Update, context: FlashContext) -> None:
+    """/timezone Area/City: an IANA name; a bad one gets suggestions."""
+    name = " ".join(context.args or []).strip()
+    try:
+        zone = resolve_timezone(name)
+    except ValueError:
+        await _reply(update, context, texts.timezone_usage(suggest_timezones(name) if name else []))
+        return
+    runtime = context.runtime
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        await users.set_timezone(session, user, zone.key, now)
+    await _reply(update, context, texts.timezone_set(zone.key, now.astimezone(zone)))
+
+
+async def on_newcards(update: Update, context: FlashContext) -> None:
+    """/newcards N: how many new cards to introduce per day."""
+    args = context.args or []
+    if len(args) != 1 or not args[0].isdigit() or int(args[0]) > 1000:
+        await _reply(update, context, texts.NEWCARDS_USAGE)
+        return
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        await users.set_new_cards(session, user, int(args[0]))
+    await _reply(update, context, texts.newcards_set(int(args[0])))
+
+
+async def _set_paused(update: Update, context: FlashContext, paused: bool) -> None:
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        changed = user.paused != paused
+        await users.set_paused(session, user, paused, runtime.now())
+    if paused:
+        await _reply(update, context, texts.PAUSED if changed else texts.ALREADY_PAUSED)
+    else:
+        await _reply(update, context, texts.RESUMED if changed else texts.ALREADY_RESUMED)
+
+
+async def on_pause(update: Update, context: FlashContext) -> None:
+    """/pause: no daily messages until /resume."""
+    await _set_paused(update, context, True)
+
+
+async def on_resume(update: Update, context: FlashContext) -> None:
+    """/resume: daily messages again."""
+    await _set_paused(update, context, False)

@@ -1,0 +1,309 @@
+"""Every user-facing string, rendered as Telegram HTML with all deck and user text escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.core.localtime import format_minute
+from bot.core.markup import to_telegram_html
+from bot.core.srs import Grade, format_interval
+from bot.services.review import DeckStats, StudyCard
+
+__all__ = [
+    "MAX_MESSAGE_CHARS",
+    "esc",
+    "split_message",
+    "visible_length",
+]
+
+MAX_MESSAGE_CHARS = 4096
+_TAG = re.compile(r"<[^>]+>")
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def visible_length(html_text: str) -> int:
+    """Length as Telegram counts it: after entity parsing, in UTF-16 code units."""
+    plain = html.unescape(_TAG.sub("", html_text))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def split_message(blocks: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Join self-contained HTML blocks into as few messages as fit; never truncate.
+
+    A block too long on its own is sent as escaped plain text in line-wise chunks, so
+    no tag is ever cut in half.
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if visible_length(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            messages.append(current)
+            current = ""
+        if visible_length(block) <= limit:
+            current = block
+            continue
+        messages.extend(_split_plain(html.unescape(_TAG.sub("", block)), limit))
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _split_plain(text: str, limit: int) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while visible_length(esc(line)) > limit:  # a single monster line: hard-wrap it
+            head, line = line[: limit // 2], line[limit // 2 :]
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(head)
+        if visible_length(esc(current + line)) > limit:
+            chunks.append(current)
+            current = ""
+        current += line
+    if current:
+        chunks.append(current)
+    return [esc(chunk.strip("\n")) for chunk in chunks if chunk.strip()]
+
+
+# --- general -------------------------------------------------------------------------
+
+HELP = (
+    "<b>Flashtutor</b> — learn flashcards with spaced repetition.\n\n"
+    "Every day at your review time I send you the cards that are due. Read the question, "
+    "tap <b>Show answer</b>, then grade yourself honestly: <b>Again</b> (forgot), "
+    "<b>Hard</b>, <b>Good</b> or <b>Easy</b>. FSRS picks when each card comes back.\n\n"
+    "/review — study the cards due now\n"
+    "/decks — choose decks to study or leave\n"
+    "/undo — take back your last grade\n"
+    "/stats — your progress per deck\n"
+    "/settings — your review time, timezone and limits\n"
+    "/time HH:MM — daily review time\n"
+    "/timezone Area/City — your timezone, e.g. Europe/Berlin\n"
+    "/newcards N — new cards per day\n"
+    "/pause and /resume — stop or restart the daily message\n"
+    "/help — this message"
+)
+
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
+STRAY_TEXT = (
+    "I only understand commands and buttons. /review studies due cards; /help lists the rest."
+)
+DB_UNAVAILABLE = (
+    "The database is unavailable right now. Nothing was lost — please try again in a minute."
+)
+INTERNAL_ERROR = "Something went wrong on my side and has been logged. Please try again."
+
+COMMANDS = [
+    ("review", "Study the cards due now"),
+    ("decks", "Choose decks to study"),
+    ("undo", "Take back the last grade"),
+    ("stats", "Your progress per deck"),
+    ("settings", "Review time, timezone, limits"),
+    ("time", "Set the daily review time (HH:MM)"),
+    ("timezone", "Set your timezone (Area/City)"),
+    ("newcards", "New cards per day"),
+    ("pause", "Pause daily messages"),
+    ("resume", "Resume daily messages"),
+    ("help", "How this works"),
+]
+
+
+def welcome(first_name: str, decks: list[tuple[str, str, int]]) -> str:
+    lines = [
+        f"Hi {esc(first_name)}! I'm <b>Flashtutor</b>: I help you remember flashcards for good, "
+        "with a few minutes of review a day.",
+        "",
+        "Pick a deck to start:" if decks else "There are no decks yet.",
+    ]
+    lines += [f"• <b>{esc(title)}</b> — {count} cards" for _slug, title, count in decks]
+    return "\n".join(lines)
+
+
+def deck_list(rows: list[tuple[str, str, str, int, bool]]) -> str:
+    if not rows:
+        return "There are no decks yet."
+    lines = ["<b>Decks</b>"]
+    for _slug, title, description, count, enrolled in rows:
+        mark = "✅ studying" if enrolled else "not studying"
+        lines.append(f"\n<b>{esc(title)}</b> · {count} cards · {mark}\n{esc(description)}")
+    return "\n".join(lines)
+
+
+def enrolled(title: str, count: int, already: bool) -> str:
+    if already:
+        return f"You're already studying <b>{esc(title)}</b>. /review to study now."
+    return (
+        f"You're now studying <b>{esc(title)}</b> ({count} cards). "
+        "Let's start — here's your first card."
+    )
+
+
+def left(title: str) -> str:
+    return f"You left <b>{esc(title)}</b>. Your history is kept if you come back."
+
+
+UNKNOWN_DECK = "I don't know that deck. /decks lists the ones you can study."
+NOT_STUDYING = "You're not studying that deck."
+
+# --- review ----------------------------------------------------------------------------
+
+
+def _card_header(study: StudyCard) -> str:
+    return f"<b>{esc(study.deck.title)}</b> · {study.position}/{study.total}"
+
+
+def question(study: StudyCard) -> str:
+    return f"{_card_header(study)}\n\n{to_telegram_html(study.card.question)}"
+
+
+def question_and_answer(study: StudyCard) -> str:
+    return (
+        f"{_card_header(study)}\n\n{to_telegram_html(study.card.question)}\n\n"
+        f"<b>Answer</b>\n{to_telegram_html(study.card.answer)}"
+    )
+
+
+def graded(question_html: str, grade: Grade, interval) -> str:
+    return f"{question_html}\n\n<i>{grade.label} — next in {format_interval(interval)}</i>"
+
+
+def grade_label(grade: Grade, interval) -> str:
+    return f"{grade.label} · {format_interval(interval)}"
+
+
+def session_done(reviewed: int, next_due: datetime | None, zone: ZoneInfo) -> str:
+    head = f"Done for now — {reviewed} card{'s' if reviewed != 1 else ''} reviewed today."
+    if next_due is None:
+        return f"{head}\nNo more cards are scheduled. /decks to add a deck."
+    return f"{head}\nNext card due {when(next_due, zone)}."
+
+
+def nothing_due(next_due: datetime | None, zone: ZoneInfo, studying: bool) -> str:
+    if not studying:
+        return "You're not studying any deck yet. /decks to pick one."
+    if next_due is None:
+        return "Nothing is due, and you've met today's new-card limit. See you tomorrow!"
+    return f"Nothing is due right now. Next card due {when(next_due, zone)}."
+
+
+def when(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return local.strftime("%a %d %b, %H:%M") + f" ({esc(zone.key)})"
+
+
+STALE_GRADED = "Already graded — this card has moved on."
+STALE_NOT_DUE = "This card isn't due any more."
+STALE_NOT_ENROLLED = "You're not studying this card's deck any more."
+FORGED = "This button isn't valid. /review to study."
+GRADE_RECORDED = "Recorded: {grade} — next in {interval}"
+
+
+def undone(question_plain_html: str, grade: Grade) -> str:
+    return f"Undid your <b>{grade.label}</b> on:\n{question_plain_html}\n\nIt's back in your queue."
+
+
+NOTHING_TO_UNDO = "There's nothing to undo."
+
+# --- stats & settings --------------------------------------------------------------------
+
+
+def stats(rows: list[DeckStats], streak: int) -> str:
+    if not rows:
+        return "You're not studying any deck yet. /decks to pick one."
+    blocks = []
+    for s in rows:
+        blocks.append(
+            f"<b>{esc(s.deck.title)}</b>\n"
+            f"New {s.new} · Learning {s.learning} · Mastered {s.mastered} of {s.total}\n"
+            f"Mastery {s.mastery_percent}%\n"
+            f"Due now {s.due_now} · due tomorrow {s.due_tomorrow}\n"
+            f"Reviews today {s.reviews_today}"
+        )
+    blocks.append(f"Streak: {streak} day{'s' if streak != 1 else ''} 🔥")
+    return "\n\n".join(blocks)
+
+
+def settings(
+    *,
+    timezone: str,
+    review_minute: int,
+    new_cards: int,
+    retention: float,
+    paused: bool,
+    decks: list[str],
+    next_push: datetime | None,
+) -> str:
+    zone = ZoneInfo(timezone)
+    lines = [
+        "<b>Your settings</b>",
+        f"Daily review time: {format_minute(review_minute)} (/time HH:MM)",
+        f"Timezone: {esc(timezone)} (/timezone Area/City)",
+        f"New cards per day: {new_cards} (/newcards N)",
+        f"Desired retention: {round(retention * 100)}%",
+        f"Daily message: {'paused (/resume)' if paused else 'on (/pause)'}",
+        "Decks: " + (", ".join(esc(d) for d in decks) if decks else "none (/decks)"),
+    ]
+    if next_push is not None and not paused:
+        lines.append(f"Next daily message: {when(next_push, zone)}")
+    return "\n".join(lines)
+
+
+TIME_USAGE = "Send the time as HH:MM in 24-hour form, e.g. <code>/time 07:30</code>."
+
+
+def time_set(minute: int, timezone: str) -> str:
+    return f"Daily review time set to {format_minute(minute)} ({esc(timezone)})."
+
+
+def timezone_usage(suggestions: list[str]) -> str:
+    text = (
+        "Send an IANA timezone name, e.g. <code>/timezone Europe/Berlin</code> or "
+        "<code>/timezone America/New_York</code>."
+    )
+    if suggestions:
+        text += "\nDid you mean: " + ", ".join(f"<code>{esc(s)}</code>" for s in suggestions) + "?"
+    return text
+
+
+def timezone_set(timezone: str, local_now: datetime) -> str:
+    return f"Timezone set to {esc(timezone)}. Your local time is {local_now:%H:%M}."
+
+
+NEWCARDS_USAGE = "Send a number from 0 to 1000, e.g. <code>/newcards 10</code>."
+
+
+def newcards_set(count: int) -> str:
+    return f"New cards per day: {count}."
+
+
+PAUSED = "Daily messages paused. /resume to turn them back on; /review works any time."
+RESUMED = "Daily messages are back on."
+ALREADY_PAUSED = "Daily messages are already paused. /resume to turn them back on."
+ALREADY_RESUMED = "Daily messages are already on."
+
+# --- daily push -----------------------------------------------------------------------------
+
+
+def push(first_name: str, due: int, new: int) -> str:
+    parts = []
+    if due:
+        parts.append(f"{due} card{'s' if due != 1 else ''} due")
+    if new:
+        parts.append(f"{new} new card{'s' if new != 1 else ''}")
+    return f"Good day, {esc(first_name)}! Time to review: {' and '.join(parts)}."
+
+
+START_REVIEW_BUTTON = "Start review"
+SHOW_ANSWER_BUTTON = "Show answer"

@@ -1,0 +1,112 @@
+"""The timetable: a few sweep jobs that ask the database who is due a daily push.
+
+No per-user jobs live in memory: each user's review time and timezone are in the
+database (`users.next_push_at`), so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, RetryAfter, TelegramError
+
+from bot.runtime import Runtime
+from bot.services import push as pushes
+from bot.telegram import keyboards, texts
+
+__all__ = ["SweepReport", "Timetable"]
+
+log = logging.getLogger(__name__)
+
+_RETRY_FAILED_SEND = timedelta(minutes=5)
+
+
+@dataclass
+class SweepReport:
+    examined: int = 0
+    pushed: list[int] = field(default_factory=list)
+    blocked: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+class Timetable:
+    """Owns the AsyncIOScheduler; started in post_init, shut down in post_shutdown."""
+
+    def __init__(self, runtime: Runtime, bot: Bot, *, batch_size: int = 500) -> None:
+        self.runtime = runtime
+        self.bot = bot
+        self.batch_size = batch_size
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def start(self) -> None:
+        self.scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.runtime.settings.sweep_interval_seconds,
+            id="push-sweep",
+            max_instances=1,  # a slow sweep is never overlapped by the next one
+            coalesce=True,
+            next_run_time=self.runtime.now(),
+        )
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def _tick(self) -> None:
+        try:
+            report = await self.sweep(self.runtime.now())
+        except Exception:  # the job must survive a database outage to try again next tick
+            log.exception("push sweep failed")
+            return
+        if report.examined:
+            log.info(
+                "sweep: %d examined, %d pushed, %d blocked, %d failed",
+                report.examined,
+                len(report.pushed),
+                len(report.blocked),
+                len(report.failed),
+            )
+
+    async def sweep(self, now: datetime) -> SweepReport:
+        """Push every user whose local review time has passed and who has cards; once a day."""
+        report = SweepReport()
+        while True:
+            async with self.runtime.db.session() as session:
+                due, examined = await pushes.claim_due_pushes(
+                    session, now=now, limit=self.batch_size
+                )
+            report.examined += examined
+            for push in due:
+                await self._send(push, now, report)
+            if examined < self.batch_size:
+                return report
+
+    async def _send(self, push: pushes.PushDue, now: datetime, report: SweepReport) -> None:
+        try:
+            await self.bot.send_message(
+                push.user_id,
+                texts.push(push.first_name, push.due, push.new),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboards.start_review(),
+            )
+        except Forbidden:
+            report.blocked.append(push.user_id)
+            async with self.runtime.db.session() as session:
+                await pushes.mark_blocked(session, user_id=push.user_id)
+            return
+        except (RetryAfter, TelegramError, OSError) as error:
+            # The rate limiter already waited out RetryAfter and retried; if Telegram still
+            # refuses, give the claim back so a later sweep pushes today after all.
+            log.warning("push to %s failed: %s", push.user_id, error)
+            report.failed.append(push.user_id)
+            async with self.runtime.db.session() as session:
+                await pushes.release_push(session, push=push, now=now, retry_in=_RETRY_FAILED_SEND)
+            return
+        report.pushed.append(push.user_id)
