@@ -117,7 +117,7 @@ class ReviewLog(SQLModel, table=True):
     rating: int
     reviewed_at: datetime = _utc()
     duration_ms: int | None = None
-    state_before: dict | None = Field(default=None, sa_column=Column(JSON))
+    state_before: dict | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
     state_after: dict = Field(sa_column=Column(JSON, nullable=False))
     chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     undone: bool = False
@@ -141,4 +141,4 @@ class StudySession(SQLModel, table=True):
     total: int | None = None
     duration_ms: int | None = None
     message_id: int | None = None
-    state: dict | None = Field(default=None, sa_column=Column(JSON))
+    state: dict | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))

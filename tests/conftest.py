@@ -1,0 +1,70 @@
+"""Shared fixtures: a fresh database on SQLite and on Postgres, and a controllable clock."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from bot.storage.db import Database
+
+# CI and developers use the machine's Postgres; a missing server is a failure, never a skip.
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _reset_postgres(url: str) -> None:
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    except psycopg.OperationalError as exc:
+        pytest.fail(
+            f"Postgres is required for the storage tests and is not reachable at {dsn}: {exc}. "
+            "Start it (see README) or point TEST_POSTGRES_URL at one.",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    """An empty database (no tables yet) on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'flashtutor.db'}"
+    _reset_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+async def db(database_url):
+    """A migrated database on each backend."""
+    database = Database(database_url)
+    await database.migrate()
+    yield database
+    await database.dispose()
+
+
+class FakeClock:
+    """A clock tests move by hand; the bot reads `now` only through it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs) -> datetime:
+        self.current += timedelta(**kwargs)
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment.astimezone(UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
