@@ -1,0 +1,74 @@
+"""The push claim on SQLite and Postgres: once per local day, paused and blocked users skipped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.config import DEFAULT_DECKS_DIR
+from bot.services.decks import deck_by_slug, load_bundled_decks
+from bot.services.push import claim_due_pushes, mark_blocked, release_push
+from bot.services.users import UserDefaults, enrol, ensure_user, set_paused
+from bot.storage.models import User
+
+
+async def _user(db, user_id, zone, now, *, enrolled=True):
+    async with db.session() as s:
+        user, _ = await ensure_user(
+            s, user_id=user_id, first_name=f"u{user_id}", username=None, now=now,
+            defaults=UserDefaults(timezone=zone, review_minute=9 * 60),
+        )
+        if enrolled:
+            deck = await deck_by_slug(s, "deep-learning-tools")
+            await enrol(s, user_id=user_id, deck_id=deck.id, now=now)
+    return user
+
+
+async def _claim(db, now):
+    async with db.session() as s:
+        pushes, examined = await claim_due_pushes(s, now=now, limit=2)
+    return pushes, examined
+
+
+async def _claim_all(db, now):
+    ids = []
+    while True:
+        pushes, examined = await _claim(db, now)
+        ids += [p.user_id for p in pushes]
+        if examined < 2:
+            return sorted(ids)
+
+
+async def test_each_user_is_pushed_once_per_local_day(db):
+    start = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # before 09:00 in both zones
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=start)
+    await _user(db, 1, "Europe/Berlin", start)  # 09:00 CET = 08:00 UTC
+    await _user(db, 2, "America/New_York", start - timedelta(hours=6))  # 09:00 EST = 14:00 UTC
+    await _user(db, 3, "Europe/Berlin", start, enrolled=False)  # nothing to study
+    pushed = {}
+    for hour in range(0, 48):
+        now = start + timedelta(hours=hour, minutes=1)
+        for user_id in await _claim_all(db, now):
+            pushed.setdefault(user_id, []).append(now)
+    assert [t.hour for t in pushed[1]] == [8, 8]
+    assert [t.hour for t in pushed[2]] == [14, 14]
+    assert 3 not in pushed
+    assert [t.day for t in pushed[1]] == [2, 3]
+
+
+async def test_paused_and_blocked_users_are_not_pushed_and_release_retries(db):
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=now - timedelta(hours=6))
+    for user_id in (1, 2, 3):
+        await _user(db, user_id, "UTC", now - timedelta(hours=6))
+    async with db.session() as s:
+        await set_paused(s, await s.get(User, 1), True, now)
+        await mark_blocked(s, user_id=2)
+    pushes, _ = await _claim(db, now)
+    assert [p.user_id for p in pushes] == [3]
+    assert (pushes[0].due, pushes[0].new) == (0, 16)
+    # A failed send gives the claim back: the user is pushed later the same day.
+    async with db.session() as s:
+        await release_push(s, push=pushes[0], now=now, retry_in=timedelta(minutes=5))
+    assert await _claim_all(db, now + timedelta(minutes=1)) == []
+    assert await _claim_all(db, now + timedelta(minutes=6)) == [3]
+    assert await _claim_all(db, now + timedelta(hours=1)) == []
