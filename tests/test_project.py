@@ -1,0 +1,82 @@
+"""Project wiring: the compose file, .env.example, and the command line's failure modes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_ENV = {name.upper() for name in Settings.model_fields}
+
+
+def _run_bot(args, env_extra, cwd):
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    env |= {"PYTHONPATH": str(ROOT)} | env_extra
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=120,
+    )
+
+
+def test_compose_services_match_settings():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "bot"}
+    assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
+    assert services["bot"]["depends_on"] == {"db": {"condition": "service_healthy"}}
+    bot_env = set(services["bot"]["environment"])
+    assert {"BOT_TOKEN", "DATABASE_URL"} <= bot_env
+    assert bot_env <= SETTINGS_ENV, bot_env - SETTINGS_ENV
+    url = services["bot"]["environment"]["DATABASE_URL"]
+    user, password = services["db"]["environment"]["POSTGRES_USER"], services["db"]["environment"]["POSTGRES_PASSWORD"]
+    assert url.startswith(f"postgresql+psycopg://{user}:{password}@db:5432/")
+
+
+def test_env_example_names_are_settings():
+    names = {
+        line.lstrip("# ").split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=" in line and line.lstrip("# ").split("=", 1)[0].isupper()
+    }
+    assert "BOT_TOKEN" in names
+    assert names <= SETTINGS_ENV, names - SETTINGS_ENV
+
+
+def test_missing_token_is_one_line_and_exit_code_2(tmp_path):
+    result = _run_bot([], {}, tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "flashtutor: BOT_TOKEN is required (see README: get a token from @BotFather)"
+    ]
+
+
+def test_malformed_token_is_refused_without_echoing_it(tmp_path):
+    secret = "not-a-token-s3cr3t"
+    result = _run_bot([], {"BOT_TOKEN": secret}, tmp_path)
+    assert result.returncode == 2
+    assert secret not in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "BOT_TOKEN" in result.stderr
+
+
+def test_migrate_command_creates_the_sqlite_schema(tmp_path):
+    result = _run_bot(
+        ["migrate"],
+        {"BOT_TOKEN": "123456:TEST-token", "DATABASE_URL": "sqlite:///flashtutor.db"},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    tables = {
+        row[0]
+        for row in sqlite3.connect(tmp_path / "flashtutor.db").execute(
+            "select name from sqlite_master where type='table'"
+        )
+    }
+    assert {"users", "decks", "cards", "card_states", "review_logs", "alembic_version"} <= tables
