@@ -1,0 +1,185 @@
+"""Checking typed answers: normalisation, typo tolerance and the few phrasings we also accept.
+
+Rules (also in RULES.md):
+
+* `normalise`: Unicode NFKC, casefold, apostrophes dropped ("don't" == "dont"), other
+  punctuation turned into spaces, whitespace collapsed, one leading article (a/an/the) dropped.
+  The symbols ``@ # % & * _ \\`` are content, not punctuation ("C#", "@ operator", "50%").
+  A text that is nothing but punctuation ("?!") is kept as typed, so it can still be compared.
+* Typo tolerance is the Damerau-Levenshtein distance (insert, delete, substitute, swap two
+  neighbours) between normalised texts, allowed by the expected text's length:
+  0 up to 3 characters, 1 up to 7, 2 up to 20, 3 beyond. Digits never get tolerance: the
+  numbers in both texts must be identical ("1945" is not "1946").
+* Also accepted, because flashcard answers are written loosely:
+  - a parenthesised part of the expected answer is optional: "Paris (France)" accepts "Paris";
+  - one leading "using/by/via/with/to" is optional on either side: "Using the @ operator"
+    accepts "@ operator" and "to run" accepts "run".
+  Token-set containment is deliberately *not* accepted: "not X" contains "X".
+* Empty input (or input that normalises to nothing) is never correct.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = [
+    "DISTANCE_CAP",
+    "Verdict",
+    "allowed_typos",
+    "check_written",
+    "damerau_levenshtein",
+    "normalise",
+]
+
+DISTANCE_CAP = 10  # distances beyond this are reported as DISTANCE_CAP; they only mean "wrong"
+
+_APOSTROPHES = frozenset("'\u2018\u2019\u02bc`\u00b4")
+_CONTENT_PUNCTUATION = frozenset("@#%&*_\\")
+_ARTICLES = frozenset({"a", "an", "the"})
+_OPTIONAL_LEADS = frozenset({"using", "by", "via", "with", "to"})
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How a typed answer compares with the expected one.
+
+    `exact` means equal after normalisation; `distance` is the edit distance to the closest
+    accepted form (capped at DISTANCE_CAP), or to the normalised expected text when wrong.
+    """
+
+    correct: bool
+    exact: bool
+    distance: int
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def normalise(text: str) -> str:
+    """The comparable form of an answer: see the module docstring for the rules."""
+    folded = _fold(text)
+    chars = []
+    for ch in folded:
+        if ch in _APOSTROPHES:
+            continue
+        if unicodedata.category(ch).startswith("P") and ch not in _CONTENT_PUNCTUATION:
+            chars.append(" ")
+        else:
+            chars.append(ch)
+    words = "".join(chars).split()
+    if not words:
+        return folded  # only punctuation: that punctuation is the answer
+    if len(words) > 1 and words[0] in _ARTICLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def allowed_typos(expected_normalised: str) -> int:
+    """How many edits are forgiven for an expected answer of this (normalised) length."""
+    n = len(expected_normalised)
+    if n <= 3:
+        return 0
+    if n <= 7:
+        return 1
+    if n <= 20:
+        return 2
+    return 3
+
+
+def damerau_levenshtein(a: str, b: str, *, limit: int | None = None) -> int:
+    """Unrestricted Damerau-Levenshtein distance (Lowrance-Wagner).
+
+    With `limit`, any distance above it is returned as ``limit + 1`` and the work stops early.
+    Time and memory are O(len(a) * len(b)).
+    """
+    if a == b:
+        return 0
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
+    la, lb = len(a), len(b)
+    big = la + lb
+    # d[i + 1][j + 1] is the distance between a[:i] and b[:j]; row/column 0 are sentinels.
+    d = [[big] * (lb + 2) for _ in range(la + 2)]
+    for i in range(la + 1):
+        d[i + 1][1] = i
+    for j in range(lb + 1):
+        d[1][j + 1] = j
+    last_row: dict[str, int] = {}  # last row (1-based) of a in which each character occurred
+    for i in range(1, la + 1):
+        last_match_col = 0
+        for j in range(1, lb + 1):
+            k = last_row.get(b[j - 1], 0)
+            col = last_match_col
+            if a[i - 1] == b[j - 1]:
+                cost = 0
+                last_match_col = j
+            else:
+                cost = 1
+            d[i + 1][j + 1] = min(
+                d[i][j] + cost,  # substitute or match
+                d[i + 1][j] + 1,  # insert
+                d[i][j + 1] + 1,  # delete
+                d[k][col] + (i - k - 1) + 1 + (j - col - 1),  # transpose
+            )
+        last_row[a[i - 1]] = i
+        # Row minima never decrease, so once a whole row is over the limit the result is too.
+        if limit is not None and min(d[i + 1][1:]) > limit:
+            return limit + 1
+    result = d[la + 1][lb + 1]
+    return result if limit is None else min(result, limit + 1)
+
+
+def _strip_optional_lead(normalised: str) -> str:
+    words = normalised.split()
+    if len(words) > 1 and words[0] in _OPTIONAL_LEADS:
+        return normalise(" ".join(words[1:]))  # re-drop an article: "using the @" -> "@"
+    return normalised
+
+
+def _forms(text: str, *, parentheses_optional: bool) -> list[str]:
+    """Accepted forms of a text, the plain normalised form first, without empties or repeats."""
+    raws = [text]
+    if parentheses_optional:
+        raws.append(_PARENTHESISED.sub(" ", text))
+    forms: list[str] = []
+    for raw in raws:
+        base = normalise(raw)
+        for form in (base, _strip_optional_lead(base)):
+            if form.strip() and form not in forms:
+                forms.append(form)
+    return forms
+
+
+def check_written(expected: str, given: str) -> Verdict:
+    """Compare a typed answer with the expected one; ValueError if `expected` is blank."""
+    expected_forms = _forms(expected, parentheses_optional=True)
+    if not expected_forms:
+        raise ValueError("expected answer is empty")
+    primary_expected = expected_forms[0]
+    given_forms = _forms(given, parentheses_optional=False)
+    if not given_forms:
+        return Verdict(
+            correct=False, exact=False, distance=min(len(primary_expected), DISTANCE_CAP)
+        )
+    primary_given = given_forms[0]
+    if primary_given == primary_expected:
+        return Verdict(correct=True, exact=True, distance=0)
+
+    best_accepted: int | None = None
+    for exp in expected_forms:
+        allowed = allowed_typos(exp)
+        for giv in given_forms:
+            if _NUMBER.findall(exp) != _NUMBER.findall(giv):
+                continue
+            distance = damerau_levenshtein(exp, giv, limit=allowed)
+            if distance <= allowed and (best_accepted is None or distance < best_accepted):
+                best_accepted = distance
+    if best_accepted is not None:
+        return Verdict(correct=True, exact=False, distance=best_accepted)
+    distance = damerau_levenshtein(primary_expected, primary_given, limit=DISTANCE_CAP)
+    return Verdict(correct=False, exact=False, distance=min(distance, DISTANCE_CAP))
