@@ -68,3 +68,25 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def fake(clock):
+    """A local fake Bot API server whose message dates follow the test clock."""
+    from tests.fake_telegram import FakeTelegram
+
+    server = FakeTelegram(clock=lambda: clock().timestamp())
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def running_bot(database_url, fake, clock):
+    """The real Application, polling the fake server, on SQLite and on Postgres."""
+    from tests.harness import RunningBot, make_settings
+
+    bot = RunningBot(make_settings(database_url, fake), clock)
+    await bot.start()
+    yield bot
+    await bot.stop()

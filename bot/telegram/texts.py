@@ -106,6 +106,7 @@ DB_UNAVAILABLE = (
 INTERNAL_ERROR = "Something went wrong on my side and has been logged. Please try again."
 
 COMMANDS = [
+    ("start", "Welcome and deck choice"),
     ("review", "Study the cards due now"),
     ("decks", "Choose decks to study"),
     ("undo", "Take back the last grade"),

@@ -1,0 +1,203 @@
+"""End to end: a person reviews in private chat through the real Application over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from bot.telegram.texts import MAX_MESSAGE_CHARS
+from tests.fake_telegram import FakeUser
+from tests.harness import Chat
+
+ADA = FakeUser(1001, "Ada", username="ada")
+GRADE_LABEL = re.compile(r"^(Again|Hard|Good|Easy) · (<1m|\d+(\.\d)?(m|h|d|mo|y))$")
+
+
+async def _enrol(chat: Chat):
+    [welcome] = await chat.send("/start")
+    assert "Deep Learning Tools" in welcome.text and "16 cards" in welcome.text
+    assert welcome.buttons == [("📚 Deep Learning Tools", "e:deep-learning-tools")]
+    _toast, [confirm, card] = await chat.press(welcome, "📚", expect=2)
+    assert "now studying" in confirm.text
+    return card
+
+
+async def test_start_pick_review_grade_undo_stats_and_restart(running_bot, fake, clock):
+    chat = Chat(fake, ADA)
+    card = await _enrol(chat)
+    assert "<b>Deep Learning Tools</b> · 1/16" in card.text
+    assert "What are the primary deep learning frameworks mentioned?" in card.text
+    assert card.buttons == [("Show answer", card.buttons[0][1])]
+
+    # Show answer → the same message now has the answer and four grade buttons with intervals.
+    _toast, [shown] = await chat.press(card, "Show answer", expect=1)
+    assert shown.method == "editMessageText" and shown.message_id == card.message_id
+    assert "TensorFlow, Keras, and PyTorch" in shown.text
+    labels = [text for text, _data in shown.buttons]
+    assert [label.split(" ·")[0] for label in labels] == ["Again", "Hard", "Good", "Easy"]
+    assert all(GRADE_LABEL.match(label) for label in labels), labels
+    assert labels[2] == "Good · 10m"
+
+    # Good → toast, the graded message keeps the result, the next card arrives.
+    toast, [graded, second] = await chat.press(shown, "Good", expect=2)
+    assert toast["text"] == "Recorded: Good — next in 10m"
+    assert graded.message_id == card.message_id and not graded.buttons
+    assert "Good — next in 10m" in graded.text
+    assert "2/16" in second.text and "What is the de-facto language" in second.text
+
+    # Two more cards.
+    current = second
+    for _ in range(2):
+        _t, [shown] = await chat.press(current, "Show answer", expect=1)
+        _t, [_graded, current] = await chat.press(shown, "Easy", expect=2)
+    assert "4/16" in current.text
+
+    # /undo reverts the last grade; that card is shown again.
+    [undone, again] = await chat.send("/undo", expect=2)
+    assert "Undid your <b>Easy</b>" in undone.text and "What is the underlying language" in undone.text
+    assert "What is the underlying language" in again.text
+
+    # A restart in between keeps everything.
+    await running_bot.restart()
+    [stats] = await chat.send("/stats")
+    assert "New 14 · Learning 2 · Mastered 0 of 16" in stats.text
+    assert "Reviews today 2" in stats.text and "Streak: 1 day" in stats.text
+
+    # After the restart the old card's buttons still work (state lives in the database).
+    _t, [shown] = await chat.press(again, "Show answer", expect=1)
+    assert "C++ and CUDA" in shown.text
+
+
+async def test_double_press_records_one_review(running_bot, fake):
+    chat = Chat(fake, ADA)
+    card = await _enrol(chat)
+    _t, [shown] = await chat.press(card, "Show answer", expect=1)
+    toast, _ = await chat.press(shown, "Good", expect=2)
+    assert toast["text"].startswith("Recorded")
+    good = next(d for t, d in shown.buttons if t.startswith("Good"))
+    toast, _ = await chat.press(shown, data=good)
+    assert toast["text"] == "Already graded — this card has moved on."
+    toast, _ = await chat.press(card, "Show answer")
+    assert toast["text"] == "Already graded — this card has moved on."
+    [stats] = await chat.send("/stats")
+    assert "Reviews today 1" in stats.text
+
+
+async def test_session_end_says_when_the_next_card_is_due(running_bot, fake, clock):
+    chat = Chat(fake, ADA)
+    await chat.send("/newcards 1")
+    card = await _enrol(chat)
+    _t, [shown] = await chat.press(card, "Show answer", expect=1)
+    _t, [_graded, done] = await chat.press(shown, "Easy", expect=2)
+    assert "1 card reviewed today" in done.text and "Next card due" in done.text
+    [nothing] = await chat.send("/review")
+    assert "Next card due" in nothing.text
+    clock.advance(days=1)
+    [card] = await chat.send("/review")
+    assert "What is the de-facto language" in card.text
+
+
+async def test_bad_inputs_get_clear_answers(running_bot, fake):
+    chat = Chat(fake, ADA)
+    [reply] = await chat.send("/frobnicate")
+    assert "/help" in reply.text
+    [reply] = await chat.send("hello there")
+    assert "/help" in reply.text
+    [reply] = await chat.send("/timezone Europe/Berlinn")
+    assert "Europe/Berlin" in reply.text and "Did you mean" in reply.text
+    [reply] = await chat.send("/timezone")
+    assert "IANA" in reply.text
+    [reply] = await chat.send("/time 25:00")
+    assert "HH:MM" in reply.text
+    [reply] = await chat.send("/newcards lots")
+    assert "0 to 1000" in reply.text
+    [reply] = await chat.send("/start no-such-deck")
+    assert "don't know that deck" in reply.text
+    [reply] = await chat.send("/undo")
+    assert "nothing to undo" in reply.text
+    card = await _enrol(chat)
+    for forged in ["zzz", "g:1:0:9", "g:999999:0:3", "a:abc", "e:NOPE", "x" * 64]:
+        toast, _ = await chat.press(card, data=forged)
+        assert toast["text"], forged
+        assert "isn't valid" in toast["text"] or "don't know" in toast["text"], (forged, toast)
+    # Leave the deck: its old buttons are refused.
+    [decks] = await chat.send("/decks")
+    _t, [left] = await chat.press(decks, "Leave", expect=1)
+    assert "history is kept" in left.text
+    toast, _ = await chat.press(card, "Show answer")
+    assert toast["text"] == "You're not studying this card's deck any more."
+
+
+async def test_another_users_card_button_is_refused(running_bot, fake):
+    ada, bob = Chat(fake, ADA), Chat(fake, FakeUser(1002, "Bob"))
+    card = await _enrol(ada)
+    data = card.buttons[0][1]
+    await bob.send("/help")
+    # Bob presses Ada's button payload in his own chat: he is not enrolled, so it is refused.
+    bob_msg = bob.last()
+    toast, _ = await bob.press(bob_msg, data=data)
+    assert toast["text"] == "You're not studying this card's deck any more."
+
+
+async def test_settings_time_timezone_pause_resume(running_bot, fake):
+    chat = Chat(fake, ADA)
+    [reply] = await chat.send("/timezone america/new_york")
+    assert "America/New_York" in reply.text
+    [reply] = await chat.send("/time 7:45")
+    assert "07:45" in reply.text
+    [reply] = await chat.send("/newcards 5")
+    [reply] = await chat.send("/pause")
+    assert "paused" in reply.text
+    [reply] = await chat.send("/pause")
+    assert "already paused" in reply.text
+    [settings] = await chat.send("/settings")
+    for part in ("07:45", "America/New_York", "New cards per day: 5", "paused", "90%"):
+        assert part in settings.text, part
+    [reply] = await chat.send("/resume")
+    [settings] = await chat.send("/settings")
+    assert "Next daily message" in settings.text and "(America/New_York)" in settings.text
+
+
+async def test_commands_are_registered(running_bot, fake):
+    names = [name for name, _description in fake.commands("all_private_chats")]
+    assert {"start", "review", "undo", "stats", "settings", "time", "timezone", "newcards",
+            "pause", "resume", "help", "decks"} <= set(names)
+
+
+async def test_help_and_every_message_respect_limits(running_bot, fake):
+    chat = Chat(fake, ADA)
+    [reply] = await chat.send("/help")
+    assert "/review" in reply.text
+    assert all(len(m.plain_text or "") <= MAX_MESSAGE_CHARS for m in fake.sent)
+
+
+async def test_user_who_blocked_the_bot_is_marked_and_unblocked_by_start(running_bot, fake):
+    chat = Chat(fake, ADA)
+    await _enrol(chat)
+    fake.block_user(ADA.id)
+    mark = len(fake.requests)
+    fake.send_message(ADA.id, "/stats", user=ADA)
+    # The reply is refused with 403; the bot records the block.
+    await fake.wait_for(
+        lambda: any(m == "sendMessage" for m, _p in fake.requests[mark:]), description="a reply"
+    )
+    assert await eventually(lambda: _blocked(running_bot), True)
+    fake.unblock_user(ADA.id)
+    await chat.send("/start")
+    assert await _blocked(running_bot) is False
+
+
+async def _blocked(running_bot) -> bool:
+    from bot.storage.models import User
+
+    async with running_bot.runtime.db.session() as s:
+        return (await s.get(User, ADA.id)).blocked
+
+
+async def eventually(probe, expected, attempts: int = 100):
+    """Poll an async probe of the database until it returns `expected` (or give up)."""
+    for _ in range(attempts):
+        if await probe() == expected:
+            return True
+        await asyncio.sleep(0.02)
+    return False
