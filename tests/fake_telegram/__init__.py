@@ -1,0 +1,19 @@
+"""A local fake of the Telegram Bot API for end-to-end tests of the bot over real HTTP."""
+
+from .errors import ApiError
+from .html_check import HtmlParseError, ParsedText, parse_html, utf16_len
+from .records import BotMessage, FakeChat, FakePoll, FakeUser
+from .server import FakeTelegram
+
+__all__ = [
+    "ApiError",
+    "BotMessage",
+    "FakeChat",
+    "FakePoll",
+    "FakeTelegram",
+    "FakeUser",
+    "HtmlParseError",
+    "ParsedText",
+    "parse_html",
+    "utf16_len",
+]

@@ -1,0 +1,264 @@
+"""The fake Bot API over real HTTP (aiohttp on 127.0.0.1), plus async waiting for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from .errors import ApiError
+from .methods import call_method, canonical_name
+from .params import Params, decode_form
+from .records import BotMessage
+from .world import FakeWorld
+
+__all__ = ["FakeTelegram"]
+
+T = TypeVar("T")
+
+CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+_REPORTED_CALLS = 15
+
+
+@dataclass
+class _Call:
+    method: str
+    params: dict[str, Any]
+    outcome: str = "pending"  # "ok" or "<code> <description>"
+
+
+class FakeTelegram(FakeWorld):
+    """A local Bot API server: pass base_url to PTB, inject updates, inspect what the bot did.
+
+    Usable as ``async with FakeTelegram() as fake:``. All state lives in FakeWorld; this
+    class adds the HTTP transport, getUpdates long polling and the wait_for helpers.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-token",
+        *,
+        bot_username: str = "FlashtutorTestBot",
+        bot_first_name: str = "Flashtutor",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(
+            token, bot_username=bot_username, bot_first_name=bot_first_name, clock=clock
+        )
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+        self._closing = False
+        self._wakeup = asyncio.Event()
+        self._poll_generation = 0
+        # Every call with its outcome, for timeout reports (tests may clear requests).
+        self._calls: list[_Call] = []
+
+    # Lifecycle.
+
+    async def start(self) -> None:
+        """Listen on an ephemeral port of 127.0.0.1."""
+        if self._runner is not None:
+            raise RuntimeError("FakeTelegram is already started")
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_route("*", "/file/bot{token}/{path:.*}", self._handle_file)
+        # A short shutdown timeout: stop() wakes every held getUpdates, so nothing should linger.
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        self._runner = runner
+        self._port = runner.addresses[0][1]
+        self._closing = False
+
+    async def stop(self) -> None:
+        """Release held long polls and close the server."""
+        self._closing = True
+        self._changed()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+            self._port = None
+
+    async def __aenter__(self) -> FakeTelegram:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """For ApplicationBuilder().base_url(...) / Bot(base_url=...): PTB appends token and method."""
+        return f"{self._origin()}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For ApplicationBuilder().base_file_url(...); the fake serves no files."""
+        return f"{self._origin()}/file/bot"
+
+    def _origin(self) -> str:
+        if self._port is None:
+            raise RuntimeError("FakeTelegram is not started; await start() or use 'async with'")
+        return f"http://127.0.0.1:{self._port}"
+
+    # HTTP.
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(ApiError(401, "Unauthorized").to_json(), status=401)
+        method = request.match_info["method"]
+        values = await _read_params(request)
+        name = canonical_name(method) or method
+        self.requests.append((name, values))
+        call = _Call(name, values)
+        self._calls.append(call)
+        self._changed()
+        try:
+            if name == "getUpdates":
+                result = await self._long_poll(Params(values))
+            else:
+                result = call_method(self, method, Params(values))
+        except ApiError as err:
+            call.outcome = f"{err.code} {err.description}"
+            return web.json_response(err.to_json(), status=err.code)
+        call.outcome = "ok"
+        return web.json_response({"ok": True, "result": result})
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        return web.json_response(ApiError(404, "Not Found").to_json(), status=404)
+
+    async def _long_poll(self, params: Params) -> Any:
+        """Hold getUpdates until an update is pending, the timeout passes or the server stops."""
+        # A newer getUpdates ends this one with 409, as on Telegram: two pollers are a bug.
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._changed()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(params.number("timeout", 0.0), 0.0)
+        while True:
+            if generation != self._poll_generation:
+                raise ApiError(409, CONFLICT)
+            wakeup = self._wakeup
+            updates = call_method(self, "getUpdates", params)
+            remaining = deadline - loop.time()
+            if updates or self._closing or remaining <= 0:
+                return updates
+            await _wait(wakeup, remaining)
+
+    def _changed(self) -> None:
+        """Wake everything waiting on the state: long polls and wait_for callers."""
+        wakeup, self._wakeup = self._wakeup, asyncio.Event()
+        wakeup.set()
+
+    # Waiting, for tests.
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], T],
+        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline is this helper's whole contract
+        *,
+        description: str | None = None,
+    ) -> T:
+        """Return predicate()'s first truthy value, re-checked on every state change.
+
+        On timeout raise AssertionError naming what was awaited and the bot's recent calls.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            wakeup = self._wakeup
+            result = predicate()
+            if result:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                what = description or getattr(predicate, "__qualname__", repr(predicate))
+                raise AssertionError(self._timeout_report(what, timeout))
+            await _wait(wakeup, remaining)
+
+    async def wait_for_callback_answer(
+        self,
+        key: int | str,
+        timeout: float = 5.0,  # noqa: ASYNC109 - passed on to wait_for
+    ) -> dict[str, Any]:
+        """The answer to a callback query, by update id (int) or query id (str)."""
+        return await self.wait_for(
+            lambda: self.callback_answer_for(key),
+            timeout,
+            description=f"an answer to callback query {key!r}",
+        )
+
+    async def wait_for_message(
+        self,
+        chat_id: int,
+        predicate: Callable[[BotMessage], bool] | None = None,
+        *,
+        after: int = 0,
+        timeout: float = 5.0,  # noqa: ASYNC109 - passed on to wait_for
+    ) -> BotMessage:
+        """The first record in sent[after:] for chat_id (sends and edits) matching predicate."""
+
+        def find() -> BotMessage | None:
+            return next(
+                (
+                    m
+                    for m in self.sent[after:]
+                    if m.chat_id == chat_id and (predicate is None or predicate(m))
+                ),
+                None,
+            )
+
+        condition = "" if predicate is None else " matching the predicate"
+        return await self.wait_for(
+            find,
+            timeout,
+            description=f"a bot message in chat {chat_id}{condition} at sent[{after}:]",
+        )
+
+    def _timeout_report(self, what: str, timeout: float) -> str:
+        calls = [c for c in self._calls if c.method != "getUpdates"]
+        polls = len(self._calls) - len(calls)
+        lines = [f"Timed out after {timeout:g}s waiting for {what}."]
+        if calls:
+            shown = calls[-_REPORTED_CALLS:]
+            lines.append(f"Last {len(shown)} Bot API calls (besides {polls} getUpdates):")
+            lines += [f"  {c.method} {_abbreviate(c.params)} -> {c.outcome}" for c in shown]
+        else:
+            lines.append(f"The bot made no Bot API call besides {polls} getUpdates.")
+        lines.append(f"Updates queued and not yet confirmed by the bot: {len(self._updates)}")
+        return "\n".join(lines)
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    """Wait for the event, at most the given time."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    """Query string plus body, as Telegram accepts: form, multipart or JSON."""
+    values = decode_form(request.query)
+    if request.content_type == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            values.update(body)
+    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        values.update(decode_form({k: v for k, v in form.items() if isinstance(v, str)}))
+        # Uploaded files are recorded by name only: the fake keeps no media.
+        values.update(
+            {k: f"<file {v.filename}>" for k, v in form.items() if not isinstance(v, str)}
+        )
+    return values
+
+
+def _abbreviate(params: dict[str, Any], limit: int = 160) -> str:
+    text = repr(params)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
