@@ -15,6 +15,8 @@ __all__ = [
     "CardState",
     "Deck",
     "Enrolment",
+    "QuizAnswer",
+    "QuizPoll",
     "ReviewLog",
     "StudySession",
     "User",
@@ -142,3 +144,31 @@ class StudySession(SQLModel, table=True):
     duration_ms: int | None = None
     message_id: int | None = None
     state: dict | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+
+
+class QuizPoll(SQLModel, table=True):
+    """A native quiz poll the bot sent, so each `poll_answer` can be credited to its sender."""
+
+    __tablename__ = "quiz_polls"
+
+    poll_id: str = Field(primary_key=True, max_length=64)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    round_id: str = Field(index=True, max_length=36)  # one /quiz = one round of polls
+    owner_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # private quiz
+    deck_id: int = Field(foreign_key="decks.id")
+    card_id: int = Field(foreign_key="cards.id")
+    question_no: int
+    correct_option: int
+    created_at: datetime = _utc()
+
+
+class QuizAnswer(SQLModel, table=True):
+    """One person's answer to one quiz poll (Telegram allows one vote per quiz poll)."""
+
+    __tablename__ = "quiz_answers"
+
+    poll_id: str = Field(foreign_key="quiz_polls.poll_id", primary_key=True, max_length=64)
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    option: int
+    correct: bool
+    answered_at: datetime = _utc()
