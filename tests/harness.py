@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.telegram.app import build_application
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
-__all__ = ["RunningBot", "Chat", "make_settings"]
+__all__ = ["Chat", "RunningBot", "make_settings"]
 
 TOKEN = "123456:TEST-token"
 

@@ -60,8 +60,8 @@ class FakeTelegram(FakeWorld):
 
     # Lifecycle.
 
-    async def start(self) -> None:
-        """Listen on an ephemeral port of 127.0.0.1."""
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1, on an ephemeral port unless one is given."""
         if self._runner is not None:
             raise RuntimeError("FakeTelegram is already started")
         app = web.Application()
@@ -70,7 +70,7 @@ class FakeTelegram(FakeWorld):
         # A short shutdown timeout: stop() wakes every held getUpdates, so nothing should linger.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", port)
         await site.start()
         self._runner = runner
         self._port = runner.addresses[0][1]
