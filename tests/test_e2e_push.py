@@ -1,0 +1,89 @@
+"""End to end: the timetable's sweep pushes each user once per local day, over real HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.storage.models import User
+from tests.fake_telegram import FakeUser
+from tests.harness import Chat
+
+BERLIN_USER = FakeUser(2001, "Bettina")
+NY_USER = FakeUser(2002, "Nate")
+
+
+async def _join(chat: Chat, zone: str, time: str) -> None:
+    [welcome] = await chat.send("/start")
+    await chat.press(welcome, "📚", expect=2)
+    await chat.send(f"/timezone {zone}")
+    await chat.send(f"/time {time}")
+
+
+def _pushes(fake, chat_id):
+    return [m for m in fake.sent if m.chat_id == chat_id and "Time to review" in (m.text or "")]
+
+
+async def test_one_push_per_user_per_local_day_across_timezones(running_bot, fake, clock):
+    # Monday 2 March 2026, 06:00 UTC: 07:00 in Berlin, 01:00 in New York.
+    clock.set(datetime(2026, 3, 2, 6, 0, tzinfo=UTC))
+    berlin, ny = Chat(fake, BERLIN_USER), Chat(fake, NY_USER)
+    await _join(berlin, "Europe/Berlin", "08:00")
+    await _join(ny, "America/New_York", "08:00")
+    sweep = running_bot.runtime.timetable.sweep
+    seen = {BERLIN_USER.id: [], NY_USER.id: []}
+    # Sweep every 10 minutes for two days, as the job would.
+    moment = clock()
+    for _ in range(6 * 48):
+        moment += timedelta(minutes=10)
+        clock.set(moment)
+        report = await sweep(moment)
+        for user_id in report.pushed:
+            seen[user_id].append(moment)
+    # 08:00 CET = 07:00 UTC; 08:00 EST = 13:00 UTC — once on each local day.
+    assert [(t.day, t.hour) for t in seen[BERLIN_USER.id]] == [(2, 7), (3, 7)]
+    assert [(t.day, t.hour) for t in seen[NY_USER.id]] == [(2, 13), (3, 13)]
+    assert len(_pushes(fake, BERLIN_USER.id)) == 2 and len(_pushes(fake, NY_USER.id)) == 2
+    push = _pushes(fake, BERLIN_USER.id)[0]
+    assert "Time to review: 16 new cards." in push.text  # nothing graded yet: all 16 are new
+    # The push's button starts a review.
+    _toast, [card] = await berlin.press(push, "Start review", expect=1)
+    assert "Deep Learning Tools" in card.text and card.buttons[0][0] == "Show answer"
+
+
+async def test_restart_does_not_push_twice_and_pause_blocks(running_bot, fake, clock):
+    clock.set(datetime(2026, 3, 2, 6, 0, tzinfo=UTC))
+    berlin = Chat(fake, BERLIN_USER)
+    await _join(berlin, "Europe/Berlin", "08:00")
+    at = datetime(2026, 3, 2, 7, 5, tzinfo=UTC)
+    clock.set(at)
+    assert (await running_bot.runtime.timetable.sweep(at)).pushed == [BERLIN_USER.id]
+    await running_bot.restart()
+    assert (await running_bot.runtime.timetable.sweep(at + timedelta(hours=1))).pushed == []
+    await berlin.send("/pause")
+    tomorrow = at + timedelta(days=1)
+    clock.set(tomorrow)
+    assert (await running_bot.runtime.timetable.sweep(tomorrow)).examined == 0
+    await berlin.send("/resume")
+    assert (await running_bot.runtime.timetable.sweep(tomorrow)).pushed == [BERLIN_USER.id]
+
+
+async def test_blocked_user_is_marked_and_rate_limit_is_waited_out(running_bot, fake, clock):
+    clock.set(datetime(2026, 3, 2, 6, 0, tzinfo=UTC))
+    berlin, ny = Chat(fake, BERLIN_USER), Chat(fake, NY_USER)
+    await _join(berlin, "Europe/Berlin", "07:00")
+    await _join(ny, "Europe/Berlin", "07:00")
+    fake.block_user(BERLIN_USER.id)
+    fake.rate_limit_next(1, retry_after=1)
+    at = datetime(2026, 3, 2, 6, 30, tzinfo=UTC)
+    report = await running_bot.runtime.timetable.sweep(at)
+    assert report.blocked == [BERLIN_USER.id]
+    assert report.pushed == [NY_USER.id]  # the 429 was waited out and retried, not dropped
+    assert len(_pushes(fake, NY_USER.id)) == 1
+    async with running_bot.runtime.db.session() as s:
+        user = await s.get(User, BERLIN_USER.id)
+        assert user.blocked and user.next_push_at is None
+    # Coming back with /start unblocks; the next day's push arrives again.
+    fake.unblock_user(BERLIN_USER.id)
+    await berlin.send("/start")
+    next_day = at + timedelta(days=1)
+    assert BERLIN_USER.id in (await running_bot.runtime.timetable.sweep(next_day)).pushed
