@@ -204,7 +204,13 @@ async def next_due_at(session: AsyncSession, *, user: User, now: datetime) -> da
 
 
 async def card_to_study(
-    session: AsyncSession, *, user: User, card_id: int, version: int, now: datetime
+    session: AsyncSession,
+    *,
+    user: User,
+    card_id: int,
+    version: int,
+    now: datetime,
+    with_progress: bool = True,
 ) -> tuple[GradeStatus, StudyCard | None]:
     """Re-load a shown card for 'Show answer', checking the button is still current."""
     row = (
@@ -220,6 +226,8 @@ async def card_to_study(
         return GradeStatus.ALREADY_GRADED, None
     if state is not None and state.due > now + _DUE_GRACE:
         return GradeStatus.NOT_DUE, None
+    if not with_progress:  # grading needs the card, not the session's progress counts
+        return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, 0, 1)
     _due_q, _new_q, due_count, new_count, done = await _queue(session, user, now, None)
     remaining = max(1, due_count + new_count)
     return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, done, remaining)
@@ -242,7 +250,7 @@ async def grade_card(
     The write is conditional on the card's version, so two racing presses cannot both land.
     """
     status, study = await card_to_study(
-        session, user=user, card_id=card_id, version=version, now=now
+        session, user=user, card_id=card_id, version=version, now=now, with_progress=False
     )
     if status is not GradeStatus.OK or study is None:
         return GradeOutcome(status)
