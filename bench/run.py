@@ -25,16 +25,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+import psycopg
+from sqlalchemy import insert
 
-from bot.config import DEFAULT_DECKS_DIR  # noqa: E402
-from bot.services.decks import deck_by_slug, deck_cards, load_bundled_decks  # noqa: E402
-from bot.storage.db import Database  # noqa: E402
-from bot.storage.models import CardState, Enrolment, User  # noqa: E402
-from scheduler.timetable import Timetable  # noqa: E402
-from tests.fake_telegram import FakeTelegram, FakeUser  # noqa: E402
-from tests.harness import RunningBot, make_settings  # noqa: E402
+from bot.config import DEFAULT_DECKS_DIR
+from bot.services.decks import deck_by_slug, deck_cards, load_bundled_decks
+from bot.storage.db import Database
+from bot.storage.models import CardState, Enrolment, User
+from scheduler.timetable import Timetable
+from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.harness import RunningBot, make_settings
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -60,7 +60,8 @@ async def grade_throughput(url: str, graders: int, presses: int) -> tuple[float,
     fake = FakeTelegram(clock=lambda: clock_now[0].timestamp())
     await fake.start()
     bot = RunningBot(
-        make_settings(url, fake, default_new_cards_per_day=1000), lambda: clock_now[0],
+        make_settings(url, fake, default_new_cards_per_day=1000),
+        lambda: clock_now[0],
         rate_limiter=False,
     )
     await bot.start()
@@ -81,12 +82,17 @@ async def grade_throughput(url: str, graders: int, presses: int) -> tuple[float,
                     fake.send_message(person.id, "/review", user=person)
                     await fake.wait_for(lambda m=mark: _card(fake, person.id, m), timeout=30)
                     continue
-                update = fake.press_button(person.id, card.message_id, card.buttons[0][1], user=person)
+                update = fake.press_button(
+                    person.id, card.message_id, card.buttons[0][1], user=person
+                )
                 await fake.wait_for_callback_answer(update, timeout=30)
                 good = await fake.wait_for(
                     lambda c=card: next(
-                        (d for t, d in fake.message(person.id, c.message_id).buttons
-                         if t.startswith("Good")),
+                        (
+                            d
+                            for t, d in fake.message(person.id, c.message_id).buttons
+                            if t.startswith("Good")
+                        ),
                         None,
                     ),
                     timeout=30,
@@ -136,9 +142,15 @@ async def seed_users(db: Database, users: int) -> None:
                 insert(User),
                 [
                     {
-                        "id": i, "first_name": f"u{i}", "timezone": "UTC", "review_minute": 540,
-                        "new_cards_per_day": 20, "desired_retention": 0.9, "paused": False,
-                        "blocked": False, "next_push_at": NOW - timedelta(hours=3),
+                        "id": i,
+                        "first_name": f"u{i}",
+                        "timezone": "UTC",
+                        "review_minute": 540,
+                        "new_cards_per_day": 20,
+                        "desired_retention": 0.9,
+                        "paused": False,
+                        "blocked": False,
+                        "next_push_at": NOW - timedelta(hours=3),
                         "created_at": NOW - timedelta(days=30),
                     }
                     for i in ids
@@ -146,15 +158,26 @@ async def seed_users(db: Database, users: int) -> None:
             )
             await s.execute(
                 insert(Enrolment),
-                [{"user_id": i, "deck_id": deck.id, "active": True, "enrolled_at": NOW} for i in ids],
+                [
+                    {"user_id": i, "deck_id": deck.id, "active": True, "enrolled_at": NOW}
+                    for i in ids
+                ],
             )
             await s.execute(
                 insert(CardState),
                 [
                     {
-                        "user_id": i, "card_id": c.id, "deck_id": deck.id, "state": 2, "step": None,
-                        "stability": 10.0, "difficulty": 5.0, "due": NOW - timedelta(hours=1),
-                        "last_review": NOW - timedelta(days=10), "reps": 3, "lapses": 0,
+                        "user_id": i,
+                        "card_id": c.id,
+                        "deck_id": deck.id,
+                        "state": 2,
+                        "step": None,
+                        "stability": 10.0,
+                        "difficulty": 5.0,
+                        "due": NOW - timedelta(hours=1),
+                        "last_review": NOW - timedelta(days=10),
+                        "reps": 3,
+                        "lapses": 0,
                     }
                     for i in ids
                     for c in cards
@@ -202,19 +225,25 @@ async def main() -> None:
     parser.add_argument("--graders", type=int, default=8)
     parser.add_argument("--presses", type=int, default=400)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for name, url in backends(Path(tmp)):
             rate, elapsed = await grade_throughput(url, args.graders, args.presses)
-            print(f"[{name}] grade presses/s end to end: {rate:7.1f}  "
-                  f"({args.presses} presses by {args.graders} people in {elapsed:.1f}s)")
+            print(
+                f"[{name}] grade presses/s end to end: {rate:7.1f}  "
+                f"({args.presses} presses by {args.graders} people in {elapsed:.1f}s)"
+            )
         for over_http in (False, True):
             with tempfile.TemporaryDirectory() as tmp2:
                 for name, url in backends(Path(tmp2)):
                     seconds, pushed = await sweep_time(url, args.users, over_http=over_http)
                     how = "sending over HTTP to the fake server" if over_http else "no-op sender"
-                    print(f"[{name}] one sweep, {args.users} users x 16 cards, {how}: "
-                          f"{seconds:6.2f}s ({pushed} pushed)")
+                    print(
+                        f"[{name}] one sweep, {args.users} users x 16 cards, {how}: "
+                        f"{seconds:6.2f}s ({pushed} pushed)"
+                    )
 
 
 if __name__ == "__main__":

@@ -82,7 +82,11 @@ class Chat:
         return await self._collect(mark, expect)
 
     async def press(
-        self, message: BotMessage, label: str | None = None, *, data: str | None = None,
+        self,
+        message: BotMessage,
+        label: str | None = None,
+        *,
+        data: str | None = None,
         expect: int = 0,
     ) -> tuple[dict, list[BotMessage]]:
         """Press a button (by label prefix, or raw data); returns the toast and new messages."""

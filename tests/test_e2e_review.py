@@ -54,7 +54,9 @@ async def test_start_pick_review_grade_undo_stats_and_restart(running_bot, fake,
 
     # /undo reverts the last grade; that card is shown again.
     [undone, again] = await chat.send("/undo", expect=2)
-    assert "Undid your <b>Easy</b>" in undone.text and "What is the underlying language" in undone.text
+    assert (
+        "Undid your <b>Easy</b>" in undone.text and "What is the underlying language" in undone.text
+    )
     assert "What is the underlying language" in again.text
 
     # A restart in between keeps everything.
@@ -160,8 +162,20 @@ async def test_settings_time_timezone_pause_resume(running_bot, fake):
 
 async def test_commands_are_registered(running_bot, fake):
     names = [name for name, _description in fake.commands("all_private_chats")]
-    assert {"start", "review", "undo", "stats", "settings", "time", "timezone", "newcards",
-            "pause", "resume", "help", "decks"} <= set(names)
+    assert {
+        "start",
+        "review",
+        "undo",
+        "stats",
+        "settings",
+        "time",
+        "timezone",
+        "newcards",
+        "pause",
+        "resume",
+        "help",
+        "decks",
+    } <= set(names)
 
 
 async def test_help_and_every_message_respect_limits(running_bot, fake):

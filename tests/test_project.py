@@ -20,7 +20,11 @@ def _run_bot(args, env_extra, cwd):
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
     env |= {"PYTHONPATH": str(ROOT)} | env_extra
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -35,7 +39,10 @@ def test_compose_services_match_settings():
     assert {"BOT_TOKEN", "DATABASE_URL"} <= bot_env
     assert bot_env <= SETTINGS_ENV, bot_env - SETTINGS_ENV
     url = services["bot"]["environment"]["DATABASE_URL"]
-    user, password = services["db"]["environment"]["POSTGRES_USER"], services["db"]["environment"]["POSTGRES_PASSWORD"]
+    user, password = (
+        services["db"]["environment"]["POSTGRES_USER"],
+        services["db"]["environment"]["POSTGRES_PASSWORD"],
+    )
     assert url.startswith(f"postgresql+psycopg://{user}:{password}@db:5432/")
 
 

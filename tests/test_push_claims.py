@@ -14,7 +14,11 @@ from bot.storage.models import User
 async def _user(db, user_id, zone, now, *, enrolled=True):
     async with db.session() as s:
         user, _ = await ensure_user(
-            s, user_id=user_id, first_name=f"u{user_id}", username=None, now=now,
+            s,
+            user_id=user_id,
+            first_name=f"u{user_id}",
+            username=None,
+            now=now,
             defaults=UserDefaults(timezone=zone, review_minute=9 * 60),
         )
         if enrolled:

@@ -25,7 +25,11 @@ async def _setup(db, now, *, user_id=1, new_per_day=20):
     await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=now)
     async with db.session() as s:
         user, created = await ensure_user(
-            s, user_id=user_id, first_name="Ada", username=None, now=now,
+            s,
+            user_id=user_id,
+            first_name="Ada",
+            username=None,
+            now=now,
             defaults=UserDefaults(new_cards_per_day=new_per_day),
         )
         deck = await deck_by_slug(s, "deep-learning-tools")
@@ -37,8 +41,13 @@ async def _setup(db, now, *, user_id=1, new_per_day=20):
 async def _grade(db, user, study, grade, now):
     async with db.session() as s:
         return await reviews.grade_card(
-            s, user=user, card_id=study.card.id, version=study.version, grade=grade,
-            now=now, scheduler=SCHEDULER,
+            s,
+            user=user,
+            card_id=study.card.id,
+            version=study.version,
+            grade=grade,
+            now=now,
+            scheduler=SCHEDULER,
         )
 
 
@@ -142,7 +151,9 @@ async def test_not_due_card_and_left_deck_are_stale(db, clock):
     study = await _next(db, user, clock())
     outcome = await _grade(db, user, study, Grade.EASY, clock())
     stale = replace(study, version=1)
-    assert (await _grade(db, user, stale, Grade.GOOD, clock())).status is reviews.GradeStatus.NOT_DUE
+    assert (
+        await _grade(db, user, stale, Grade.GOOD, clock())
+    ).status is reviews.GradeStatus.NOT_DUE
     async with db.session() as s:
         await leave(s, user_id=user.id, deck_id=deck.id)
     later = clock() + outcome.interval

@@ -42,7 +42,12 @@ def test_new_card_button_intervals():
 def test_intervals_grow_with_grade():
     memory, _ = _walk([Grade.GOOD, Grade.GOOD])
     intervals = next_intervals(SCHEDULER, memory, memory.due)
-    assert intervals[Grade.AGAIN] < intervals[Grade.HARD] < intervals[Grade.GOOD] < intervals[Grade.EASY]
+    assert (
+        intervals[Grade.AGAIN]
+        < intervals[Grade.HARD]
+        < intervals[Grade.GOOD]
+        < intervals[Grade.EASY]
+    )
 
 
 def test_review_is_pure_and_state_round_trips():
@@ -56,7 +61,12 @@ def test_naive_or_non_utc_now_is_rejected():
     with pytest.raises(ValueError, match="UTC"):
         review(SCHEDULER, None, Grade.GOOD, datetime(2026, 1, 1, 9, 0))
     with pytest.raises(ValueError, match="UTC"):
-        review(SCHEDULER, None, Grade.GOOD, datetime(2026, 1, 1, 9, tzinfo=timezone(timedelta(hours=2))))
+        review(
+            SCHEDULER,
+            None,
+            Grade.GOOD,
+            datetime(2026, 1, 1, 9, tzinfo=timezone(timedelta(hours=2))),
+        )
 
 
 def test_fuzzing_spreads_long_intervals_but_stays_close():
