@@ -205,3 +205,18 @@ async def test_stats_count_stages_due_and_streak(db, clock):
 
 def test_seed_path_exists():
     assert Path(SEED).is_file()
+
+
+async def test_a_malformed_deck_file_is_reported_and_the_others_still_load(db, clock, tmp_path):
+    (tmp_path / "deep-learning-tools.md").write_text(SEED.read_text())
+    (tmp_path / "broken.md").write_text(
+        "---\nslug: broken\ntitle: Broken\ndescription: d\n---\n\n## one\nQ: ok?\nA: yes\n\n"
+        "## one\nQ: again?\nA: duplicate key\n"
+    )
+    report = await load_bundled_decks(db, tmp_path, now=clock())
+    assert report.added == {"deep-learning-tools": 16}
+    [error] = report.errors
+    assert str(error).startswith(f"{tmp_path / 'broken.md'}:11: ")
+    assert "duplicate card key 'one'" in str(error)
+    async with db.session() as s:
+        assert await deck_by_slug(s, "broken") is None  # nothing half-written
