@@ -1,0 +1,89 @@
+"""Rendering: HTML escaping, and long texts split (never truncated) within Telegram's limit."""
+
+from __future__ import annotations
+
+import html
+
+from bot.telegram import callbacks as cb
+from bot.telegram.texts import MAX_MESSAGE_CHARS, esc, split_message, visible_length
+from tests.fake_telegram import FakeUser, parse_html
+from tests.harness import Chat, RunningBot, make_settings
+
+
+def _plain(parts: list[str]) -> str:
+    return "".join(parse_html(p).text for p in parts)
+
+
+def test_short_blocks_share_one_message():
+    assert split_message(["<b>a</b>", "b"]) == ["<b>a</b>\n\nb"]
+
+
+def test_blocks_are_split_at_block_boundaries_and_nothing_is_lost():
+    blocks = [f"<b>Deck {i}</b>\n{esc('x < y & z ' * 40)}" for i in range(40)]
+    parts = split_message(blocks)
+    assert len(parts) > 1
+    assert all(visible_length(p) <= MAX_MESSAGE_CHARS for p in parts)
+    for part in parts:
+        parse_html(part)  # valid Telegram HTML: raises otherwise
+    assert _plain(parts).count("Deck ") == 40
+    assert _plain(parts).count("x < y & z") == 40 * 40
+
+
+def test_a_single_huge_block_is_split_as_plain_text_without_loss():
+    line = "word " * 50
+    block = "<b>" + esc("\n".join(f"{i}: {line}" for i in range(100))) + "</b>"
+    parts = split_message([block])
+    assert len(parts) >= 3
+    assert all(visible_length(p) <= MAX_MESSAGE_CHARS for p in parts)
+    text = _plain(parts)
+    assert all(f"{i}: word" in text for i in range(100))
+
+
+def test_visible_length_counts_utf16_after_entities():
+    assert visible_length("<b>&lt;a&gt;</b>") == 3
+    assert visible_length("😀") == 2  # one astral character is two UTF-16 units
+
+
+def test_every_callback_fits_64_bytes_and_round_trips():
+    samples = [
+        cb.StartReview(),
+        cb.ShowAnswer(10**17, 10**17),
+        cb.Grading(10**17, 10**17, max(cb.Grade)),
+        cb.Enrol("a" * 41),
+        cb.Leave("a" * 41),
+    ]
+    for sample in samples:
+        data = cb.encode(sample)
+        assert len(data.encode()) <= cb.MAX_CALLBACK_BYTES
+        assert cb.decode(data) == sample
+    assert cb.decode("g:1:1:5") is None and cb.decode("a:01:1") is None and cb.decode(None) is None
+
+
+async def test_a_long_deck_list_arrives_in_several_valid_messages(
+    database_url, fake, clock, tmp_path
+):
+    for i in range(30):
+        (tmp_path / f"deck-{i:02d}.md").write_text(
+            f"---\nslug: deck-{i:02d}\ntitle: Deck {i:02d} <&>\n"
+            f"description: {'A long description & more. ' * 10}\n---\n\n"
+            "## one\nQ: Question?\nA: Answer.\n"
+        )
+    bot = RunningBot(make_settings(database_url, fake, decks_dir=tmp_path), clock)
+    await bot.start()
+    try:
+        chat = Chat(fake, FakeUser(4001, "Lin"))
+        fake.send_message(chat.chat_id, "/decks", user=chat.user)
+        parts = await fake.wait_for(
+            lambda: (
+                [m for m in fake.sent if m.chat_id == 4001]
+                if any(m.buttons for m in fake.sent)
+                else None
+            )
+        )
+        assert len(parts) >= 2
+        text = "".join(m.plain_text for m in parts)
+        assert all(f"Deck {i:02d} <&>" in text for i in range(30))
+        assert parts[-1].buttons and not any(m.buttons for m in parts[:-1])
+        assert html.escape("<&>", quote=False) in parts[0].text
+    finally:
+        await bot.stop()
