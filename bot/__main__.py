@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.logs import configure_logging
 
 USAGE = "usage: python -m bot [run|migrate]"
 
@@ -33,12 +33,8 @@ def main(argv: list[str]) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     settings = _settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and the URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    token = settings.bot_token.get_secret_value()
+    configure_logging(settings.log_level, secrets=[token, token.split(":", 1)[1]])
     if command == "migrate":
         from bot.storage.db import Database
 

@@ -87,3 +87,38 @@ def test_migrate_command_creates_the_sqlite_schema(tmp_path):
         )
     }
     assert {"users", "decks", "cards", "card_states", "review_logs", "alembic_version"} <= tables
+
+
+async def test_token_never_reaches_the_log_even_at_debug(tmp_path, fake):
+    """The bot runs as a process against the fake server at DEBUG; its log has no token."""
+    import asyncio
+
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": fake.token,
+        "TELEGRAM_BASE_URL": fake.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_for(lambda: any(m == "getUpdates" for m, _ in fake.requests), timeout=60)
+        fake.send_message(5001, "/start", user=None)
+        await fake.wait_for_message(5001, timeout=30)
+    finally:
+        process.terminate()
+        _out, err = await process.communicate()
+    log = err.decode()
+    assert "DEBUG" in log and "getUpdates" in log  # it really logged at DEBUG
+    secret = fake.token.split(":", 1)[1]
+    assert secret not in log
+    assert "[REDACTED]" in log
