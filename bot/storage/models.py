@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.storage.types import UTCDateTime
@@ -15,6 +15,10 @@ __all__ = [
     "CardState",
     "Deck",
     "Enrolment",
+    "Group",
+    "GroupMember",
+    "GroupPost",
+    "GroupPostGrade",
     "QuizAnswer",
     "QuizPoll",
     "ReviewLog",
@@ -172,3 +176,75 @@ class QuizAnswer(SQLModel, table=True):
     option: int
     correct: bool
     answered_at: datetime = _utc()
+
+
+class Group(SQLModel, table=True):
+    """A Telegram group studying one deck together; the id is the group's chat id."""
+
+    __tablename__ = "groups"
+    __table_args__ = (Index("ix_groups_post_due", "next_post_at"),)
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    title: str = ""
+    deck_id: int | None = Field(default=None, foreign_key="decks.id")
+    timezone: str = "UTC"
+    post_minute: int = 540  # minutes after local midnight
+    cards_per_post: int = 3
+    paused: bool = False
+    active: bool = True  # the bot is a member of the group
+    can_post: bool = True  # the bot may send messages there
+    # The next UTC instant the timetable should consider posting; NULL = not scheduled.
+    next_post_at: datetime | None = _utc(default=None, nullable=True)
+    last_post_on: date | None = None  # local date of the last daily post
+    created_at: datetime = _utc()
+
+
+class GroupMember(SQLModel, table=True):
+    """Someone who studied in a group; their user id links group and private study."""
+
+    __tablename__ = "group_members"
+
+    chat_id: int = Field(
+        sa_column=Column(
+            BigInteger, ForeignKey("groups.chat_id"), primary_key=True, autoincrement=False
+        )
+    )
+    user_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("users.id"), primary_key=True, autoincrement=False)
+    )
+    first_seen: datetime = _utc()
+    last_seen: datetime = _utc()
+
+
+class GroupPost(SQLModel, table=True):
+    """One card of a daily group post; `message_id` is NULL until Telegram has it."""
+
+    __tablename__ = "group_posts"
+    __table_args__ = (
+        Index("ix_group_posts_chat_day", "chat_id", "posted_on"),
+        Index("ix_group_posts_edited", "last_edit_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, ForeignKey("groups.chat_id"), nullable=False))
+    message_id: int | None = None
+    deck_id: int = Field(foreign_key="decks.id")
+    card_id: int = Field(foreign_key="cards.id")
+    number: int  # 1..total within the day's post
+    total: int
+    posted_on: date  # the group's local date
+    created_at: datetime = _utc()
+    graded_count: int = 0  # members who graded it
+    shown_count: int = 0  # the count the message currently shows
+    last_edit_at: datetime | None = _utc(default=None, nullable=True)
+
+
+class GroupPostGrade(SQLModel, table=True):
+    """A member's one grade of one group post: the key makes a second press a no-op."""
+
+    __tablename__ = "group_post_grades"
+
+    post_id: int = Field(foreign_key="group_posts.id", primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    rating: int
+    graded_at: datetime = _utc()
