@@ -18,6 +18,7 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from bot.runtime import Runtime
 from bot.services import push as pushes
 from bot.telegram import keyboards, texts
+from bot.telegram.group_posting import GroupPoster, GroupSweepReport
 
 __all__ = ["SweepReport", "Timetable"]
 
@@ -32,6 +33,7 @@ class SweepReport:
     pushed: list[int] = field(default_factory=list)
     blocked: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    groups: GroupSweepReport = field(default_factory=GroupSweepReport)
 
 
 class Timetable:
@@ -42,6 +44,7 @@ class Timetable:
         self.bot = bot
         self.batch_size = batch_size
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.groups = GroupPoster(runtime, bot)
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -75,7 +78,10 @@ class Timetable:
             )
 
     async def sweep(self, now: datetime) -> SweepReport:
-        """Push every user whose local review time has passed and who has cards; once a day."""
+        """Push every user whose local review time has passed and who has cards; once a day.
+
+        Then post the daily cards of every group whose local post time has passed.
+        """
         report = SweepReport()
         while True:
             async with self.runtime.db.session() as session:
@@ -86,7 +92,9 @@ class Timetable:
             for push in due:
                 await self._send(push, now, report)
             if examined < self.batch_size:
-                return report
+                break
+        report.groups = await self.groups.sweep(now)
+        return report
 
     async def _send(self, push: pushes.PushDue, now: datetime, report: SweepReport) -> None:
         try:

@@ -211,8 +211,12 @@ async def card_to_study(
     version: int,
     now: datetime,
     with_progress: bool = True,
+    early: bool = False,
 ) -> tuple[GradeStatus, StudyCard | None]:
-    """Re-load a shown card for 'Show answer', checking the button is still current."""
+    """Re-load a shown card for 'Show answer', checking the button is still current.
+
+    `early` accepts a card that is not due yet (a group post reviews it for everyone).
+    """
     row = (
         await session.execute(_enrolled_cards(user.id, None).where(Card.id == card_id))
     ).one_or_none()
@@ -224,7 +228,7 @@ async def card_to_study(
     current = state.reps if state else 0
     if current != version:
         return GradeStatus.ALREADY_GRADED, None
-    if state is not None and state.due > now + _DUE_GRACE:
+    if state is not None and not early and state.due > now + _DUE_GRACE:
         return GradeStatus.NOT_DUE, None
     if not with_progress:  # grading needs the card, not the session's progress counts
         return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, 0, 1)
@@ -244,13 +248,20 @@ async def grade_card(
     scheduler: Scheduler,
     duration_ms: int | None = None,
     chat_id: int | None = None,
+    early: bool = False,
 ) -> GradeOutcome:
     """Grade a card once: a second press of the same (or any stale) button changes nothing.
 
     The write is conditional on the card's version, so two racing presses cannot both land.
     """
     status, study = await card_to_study(
-        session, user=user, card_id=card_id, version=version, now=now, with_progress=False
+        session,
+        user=user,
+        card_id=card_id,
+        version=version,
+        now=now,
+        with_progress=False,
+        early=early,
     )
     if status is not GradeStatus.OK or study is None:
         return GradeOutcome(status)

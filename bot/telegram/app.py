@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeDefault, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeDefault,
+    Update,
+)
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -22,7 +29,8 @@ from bot.services.decks import load_bundled_decks
 from bot.storage.db import Database
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers import general, onboarding, review, settings
+from bot.telegram.handlers import general, groups, onboarding, review, settings
+from bot.telegram.rate_limits import GroupAwareRateLimiter
 
 __all__ = ["build_application"]
 
@@ -51,6 +59,25 @@ def register(application: Application) -> None:
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
+    # group study: group chats only (CommandHandler also accepts /command@botname)
+    group_commands = {
+        "start": groups.on_group_help,
+        "help": groups.on_group_help,
+        "settings": groups.on_group_settings,
+        "deck": groups.on_group_deck,
+        "time": groups.on_group_time,
+        "timezone": groups.on_group_timezone,
+        "cards_per_post": groups.on_group_cards_per_post,
+        "pause": groups.on_group_pause,
+        "resume": groups.on_group_resume,
+        "quiz": groups.on_group_quiz,
+    }
+    for name, callback in group_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=filters.ChatType.GROUPS))
+    application.add_handler(
+        ChatMemberHandler(groups.on_bot_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_group_migrated))
     # Every button press goes through one router that validates the payload.
     application.add_handler(CallbackQueryHandler(general.on_callback))
     # Last: anything else in private chat gets a pointer to /help.
@@ -72,6 +99,10 @@ async def _post_init(application: Application) -> None:
     commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
     await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
     await application.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+    in_groups = [BotCommand(name, description) for name, description in texts.GROUP_COMMANDS]
+    await application.bot.set_my_commands(in_groups, scope=BotCommandScopeAllGroupChats())
+    for_admins = [BotCommand(name, description) for name, description in texts.GROUP_ADMIN_COMMANDS]
+    await application.bot.set_my_commands(for_admins, scope=BotCommandScopeAllChatAdministrators())
     from scheduler.timetable import Timetable  # adapters may import each other; core may not
 
     runtime.timetable = Timetable(runtime, application.bot)
@@ -102,7 +133,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(GroupAwareRateLimiter(max_retries=3))
     if settings.telegram_base_url:
         base = settings.telegram_base_url.rstrip("/")
         builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")

@@ -16,6 +16,8 @@ __all__ = [
     "MAX_CALLBACK_BYTES",
     "Enrol",
     "Grading",
+    "GroupDeck",
+    "GroupGrade",
     "Leave",
     "ShowAnswer",
     "StartReview",
@@ -56,7 +58,22 @@ class Leave:
     slug: str
 
 
-Callback = StartReview | ShowAnswer | Grading | Enrol | Leave
+@dataclass(frozen=True)
+class GroupGrade:
+    """A member's grade on a group post; the handler checks the post belongs to the chat."""
+
+    post_id: int
+    grade: Grade
+
+
+@dataclass(frozen=True)
+class GroupDeck:
+    """An admin picks the deck a group studies."""
+
+    slug: str
+
+
+Callback = StartReview | ShowAnswer | Grading | Enrol | Leave | GroupGrade | GroupDeck
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(r"r"), StartReview),
@@ -64,6 +81,8 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"g:{_INT}:{_INT}:([1-4])"), Grading),
     (re.compile(rf"e:({_SLUG})"), Enrol),
     (re.compile(rf"l:({_SLUG})"), Leave),
+    (re.compile(rf"gg:{_INT}:([1-4])"), GroupGrade),
+    (re.compile(rf"gd:({_SLUG})"), GroupDeck),
 ]
 
 
@@ -80,6 +99,10 @@ def encode(callback: Callback) -> str:
             data = f"e:{slug}"
         case Leave(slug):
             data = f"l:{slug}"
+        case GroupGrade(post_id, grade):
+            data = f"gg:{post_id}:{int(grade)}"
+        case GroupDeck(slug):
+            data = f"gd:{slug}"
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -101,5 +124,7 @@ def decode(data: str | None) -> Callback | None:
             return ShowAnswer(int(match.group(1)), int(match.group(2)))
         if kind is Grading:
             return Grading(int(match.group(1)), int(match.group(2)), Grade(int(match.group(3))))
+        if kind is GroupGrade:
+            return GroupGrade(int(match.group(1)), Grade(int(match.group(2))))
         return kind(match.group(1))
     return None

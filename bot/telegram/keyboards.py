@@ -10,7 +10,15 @@ from bot.core.srs import Grade
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
 
-__all__ = ["deck_choice", "deck_manage", "grades", "show_answer", "start_review"]
+__all__ = [
+    "deck_choice",
+    "deck_manage",
+    "grades",
+    "group_deck_choice",
+    "group_grades",
+    "show_answer",
+    "start_review",
+]
 
 
 def _button(text: str, callback) -> InlineKeyboardButton:
@@ -50,3 +58,16 @@ def grades(card_id: int, version: int, intervals: dict[Grade, timedelta]) -> Inl
 
 def start_review() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.START_REVIEW_BUTTON, cb.StartReview())]])
+
+
+def group_grades(post_id: int) -> InlineKeyboardMarkup:
+    """Grade buttons of a group post: no intervals, since each member's differ."""
+    return InlineKeyboardMarkup(
+        [[_button(grade.label, cb.GroupGrade(post_id, grade)) for grade in Grade]]
+    )
+
+
+def group_deck_choice(decks: list[tuple[str, str, int]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(f"📚 {title[:48]}", cb.GroupDeck(slug))] for slug, title, _count in decks]
+    )

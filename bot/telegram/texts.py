@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.localtime import format_minute
-from bot.core.markup import to_telegram_html
+from bot.core.markup import to_plain_text, to_telegram_html
 from bot.core.srs import Grade, format_interval
 from bot.services.review import DeckStats, StudyCard
 
@@ -308,3 +308,180 @@ def push(first_name: str, due: int, new: int) -> str:
 
 START_REVIEW_BUTTON = "Start review"
 SHOW_ANSWER_BUTTON = "Show answer"
+
+
+# --- groups ---------------------------------------------------------------------------------
+
+GROUP_COMMANDS = [
+    ("settings", "This group's deck and daily time"),
+    ("progress", "The group's progress table"),
+    ("quiz", "Start a quiz round"),
+    ("help", "How group study works"),
+]
+GROUP_ADMIN_COMMANDS = [
+    *GROUP_COMMANDS,
+    ("deck", "Choose the deck (admins)"),
+    ("time", "Daily post time HH:MM (admins)"),
+    ("timezone", "Group timezone Area/City (admins)"),
+    ("cards_per_post", "Cards per daily post, 1-5 (admins)"),
+    ("pause", "Pause the daily post (admins)"),
+    ("resume", "Resume the daily post (admins)"),
+]
+
+
+def group_help(bot_username: str) -> str:
+    return (
+        "<b>Flashtutor</b> studies flashcards with this group. Every day I post a few cards: "
+        "think of the answer, tap the hidden answer to check yourself, then grade yourself "
+        "<b>Again / Hard / Good / Easy</b>. Each of you has your own spaced-repetition "
+        "schedule; your private study with me counts here too.\n\n"
+        "<b>Admins</b> set me up:\n"
+        "/deck — choose the deck (or <code>/deck slug</code>)\n"
+        "/time HH:MM and /timezone Area/City — the daily post time\n"
+        "/cards_per_post N — cards per post (1–5)\n"
+        "/pause and /resume — stop or restart the daily post\n\n"
+        "<b>Everyone</b>:\n"
+        "/settings — this group's setup\n"
+        "/progress — who has mastered how much of the deck\n"
+        "/quiz — a round of quiz polls\n\n"
+        f"To study privately as well, open @{esc(bot_username)} and press Start."
+    )
+
+
+def group_welcome(bot_username: str) -> str:
+    return "Hello, everyone! 👋\n\n" + group_help(bot_username)
+
+
+GROUP_ADMIN_ONLY = (
+    "Sorry, only this group's admins can change its setup. /settings shows it to everyone."
+)
+GROUP_ADMIN_ONLY_TOAST = "Only the group's admins can choose the deck."
+GROUP_NEEDS_DECK = "This group has no deck yet. An admin can choose one with /deck."
+GROUP_UNKNOWN_DECK = "I don't know that deck. Pick one below:"
+GROUP_PICK_DECK = "Which deck should this group study?"
+GROUP_NO_DECKS = "There are no decks yet."
+
+
+def group_deck_set(title: str, count: int, next_post: datetime | None, timezone: str) -> str:
+    text = f"This group now studies <b>{esc(title)}</b> ({count} cards)."
+    if next_post is not None:
+        text += f"\nNext daily post: {when(next_post, ZoneInfo(timezone))}."
+    return text
+
+
+def group_time_set(minute: int, timezone: str) -> str:
+    return f"The daily post is now at {format_minute(minute)} ({esc(timezone)})."
+
+
+def group_timezone_set(timezone: str, local_now: datetime) -> str:
+    return f"The group's timezone is now {esc(timezone)}; it is {local_now:%H:%M} there."
+
+
+CARDS_PER_POST_USAGE = "Send a number from 1 to 5, e.g. <code>/cards_per_post 3</code>."
+
+
+def cards_per_post_set(count: int) -> str:
+    return f"Each daily post now has up to {count} card{'s' if count != 1 else ''}."
+
+
+GROUP_PAUSED = "The daily post is paused. /resume turns it back on."
+GROUP_ALREADY_PAUSED = "The daily post is already paused. /resume turns it back on."
+GROUP_RESUMED = "The daily post is back on."
+GROUP_ALREADY_RESUMED = "The daily post is already on."
+
+
+def group_settings(
+    *,
+    title: str,
+    deck_title: str | None,
+    timezone: str,
+    post_minute: int,
+    cards_per_post: int,
+    paused: bool,
+    can_post: bool,
+    next_post: datetime | None,
+) -> str:
+    if not can_post:
+        status = "off — I may not post here (give me the right to send messages, then /resume)"
+    elif paused:
+        status = "paused (/resume)"
+    else:
+        status = "on (/pause)"
+    lines = [
+        f"<b>Group settings</b> · {esc(title)}" if title else "<b>Group settings</b>",
+        "Deck: " + (f"<b>{esc(deck_title)}</b> (/deck)" if deck_title else "none yet (/deck)"),
+        f"Daily post: {format_minute(post_minute)} ({esc(timezone)}) (/time, /timezone)",
+        f"Cards per post: {cards_per_post} (/cards_per_post N)",
+        f"Daily post: {status}",
+    ]
+    if next_post is not None:
+        lines.append(f"Next post: {when(next_post, ZoneInfo(timezone))}")
+    lines.append("Admins change these; everyone can use /progress and /quiz.")
+    return "\n".join(lines)
+
+
+def _fit_plain(text: str, room: int) -> str:
+    """`text` cut (with an ellipsis) to at most `room` UTF-16 code units."""
+    if visible_length(esc(text)) <= room:
+        return text
+    cut = text[: max(0, room - 1)]
+    while cut and visible_length(esc(cut)) > room - 1:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
+
+
+def group_post(
+    *, deck_title: str, number: int, total: int, question: str, answer: str, graded: int
+) -> str:
+    """A daily group card: the answer under a spoiler each member reveals for themselves.
+
+    The spoiler holds the answer as plain text: Telegram does not allow code blocks inside
+    a spoiler. A very long answer is shortened so the post fits one message.
+    """
+    count = (
+        f"✅ Graded by {graded} member{'s' if graded != 1 else ''}"
+        if graded
+        else "Grade yourself — only your own schedule moves."
+    )
+    head = (
+        f"<b>{esc(deck_title)}</b> · card {number} of {total}\n\n{to_telegram_html(question)}"
+        "\n\n<b>Answer</b> (tap to reveal):\n"
+    )
+    tail = f"\n\n<i>{count}</i>"
+    room = MAX_MESSAGE_CHARS - visible_length(head + tail)
+    return f"{head}<tg-spoiler>{esc(_fit_plain(to_plain_text(answer), room))}</tg-spoiler>{tail}"
+
+
+GROUP_ALREADY_GRADED = "You already graded this card — nothing changed."
+GROUP_FOREIGN_BUTTON = "This button isn't valid here."
+GROUP_CARD_GONE = "This card was retired from the deck."
+
+
+def group_rights_lost(title: str) -> str:
+    return (
+        f"I can no longer post in <b>{esc(title or 'your group')}</b>, so its daily cards are "
+        "off. Give me the right to send messages there, then send /resume in the group."
+    )
+
+
+def group_can_post_again(next_post: datetime | None, timezone: str) -> str:
+    text = "Thanks — I can post here again, so the daily cards are back on."
+    if next_post is not None:
+        text += f"\nNext post: {when(next_post, ZoneInfo(timezone))}."
+    return text
+
+
+def group_quiz_intro(deck_title: str, count: int) -> str:
+    return (
+        f"<b>Quiz</b> on <b>{esc(deck_title)}</b>: {count} question{'s' if count != 1 else ''}. "
+        "Everyone answers each poll; every answer counts in /progress."
+    )
+
+
+GROUP_QUIZ_UNAVAILABLE = "This deck has too few cards that fit a quiz poll."
+
+
+def group_quiz_too_soon(ready_at: datetime, timezone: str) -> str:
+    return (
+        f"A quiz round is already on. The next one can start {when(ready_at, ZoneInfo(timezone))}."
+    )

@@ -12,7 +12,7 @@ from bot.services.push import mark_blocked
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers import onboarding, review
+from bot.telegram.handlers import groups, onboarding, review
 from bot.telegram.handlers.common import send_html
 
 __all__ = ["on_callback", "on_error", "on_help", "on_stray_text", "on_unknown_command"]
@@ -25,6 +25,8 @@ _ROUTES = {
     cb.Grading: review.on_grade,
     cb.Enrol: onboarding.on_enrol,
     cb.Leave: onboarding.on_leave,
+    cb.GroupGrade: groups.on_group_grade,
+    cb.GroupDeck: groups.on_group_deck_pick,
 }
 
 
@@ -56,6 +58,8 @@ async def on_callback(update: Update, context: FlashContext) -> None:
 async def on_error(update: object, context: FlashContext) -> None:
     """Log every failure with its cause and tell the user in words."""
     error = context.error
+    if isinstance(update, Update) and await groups.on_group_error(update, context):
+        return  # a group the bot may no longer write to, or that moved to a supergroup
     if isinstance(update, Update) and isinstance(error, Forbidden) and update.effective_user:
         log.info("user %s blocked the bot", update.effective_user.id)
         try:

@@ -1,0 +1,217 @@
+"""Sending group posts: the daily cards, their live grade counts, and what to do when refused.
+
+Used by the timetable (daily posts, flushing throttled counts) and by the grade handler (the
+count edit a press may trigger). Telegram's 20-messages-a-minute group limit is kept by the
+Application's rate limiter, which every call here goes through.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from telegram import Bot, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+
+from bot.runtime import Runtime
+from bot.services import groups
+from bot.telegram import keyboards, texts
+
+__all__ = [
+    "GroupPoster",
+    "GroupSweepReport",
+    "edit_post_count",
+    "is_no_rights",
+    "notify_admins",
+    "render_post",
+]
+
+log = logging.getLogger(__name__)
+
+_RETRY_FAILED_POST = timedelta(minutes=5)
+# How Telegram words "you may not send here" as a 400 (muted bot, or a restricted chat).
+_NO_RIGHTS = ("not enough rights", "have no rights", "chat_write_forbidden", "chat_restricted")
+
+
+def is_no_rights(error: TelegramError) -> bool:
+    """A 400 that means the bot is in the chat but may not send messages there."""
+    return isinstance(error, BadRequest) and any(
+        marker in error.message.lower() for marker in _NO_RIGHTS
+    )
+
+
+@dataclass
+class GroupSweepReport:
+    examined: int = 0
+    posted: list[int] = field(default_factory=list)  # chat ids that got their daily post
+    removed: list[int] = field(default_factory=list)  # the bot is no longer a member
+    no_rights: list[int] = field(default_factory=list)  # the bot may not post any more
+    migrated: list[tuple[int, int]] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)  # released for a retry later today
+    counts_edited: int = 0
+
+
+def render_post(view: groups.PostView) -> str:
+    return texts.group_post(
+        deck_title=view.deck_title,
+        number=view.number,
+        total=view.total,
+        question=view.question,
+        answer=view.answer,
+        graded=view.graded,
+    )
+
+
+async def edit_post_count(bot: Bot, view: groups.PostView) -> bool:
+    """Show a post's current count; a failed edit is logged, never raised (it is cosmetic)."""
+    try:
+        await bot.edit_message_text(
+            render_post(view),
+            chat_id=view.chat_id,
+            message_id=view.message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboards.group_grades(view.post_id),
+            disable_web_page_preview=True,
+        )
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            log.warning("could not update post %s in %s: %s", view.post_id, view.chat_id, error)
+        return False
+    except TelegramError as error:
+        log.warning("could not update post %s in %s: %s", view.post_id, view.chat_id, error)
+        return False
+    return True
+
+
+async def notify_admins(bot: Bot, runtime: Runtime, chat_id: int, text: str) -> int:
+    """Tell the group's admins privately, those the bot may message; returns how many heard."""
+    try:
+        admins = await bot.get_chat_administrators(chat_id)
+    except TelegramError as error:
+        log.info("cannot list the admins of %s: %s", chat_id, error)
+        return 0
+    ids = [admin.user.id for admin in admins if not admin.user.is_bot]
+    async with runtime.db.session() as session:
+        reachable = await groups.reachable_users(session, ids)
+    told = 0
+    for user_id in reachable:
+        try:
+            await bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
+            told += 1
+        except TelegramError as error:
+            log.info("could not tell admin %s about %s: %s", user_id, chat_id, error)
+    return told
+
+
+class GroupPoster:
+    """The group part of the timetable's sweep: daily posts, then throttled count edits."""
+
+    def __init__(self, runtime: Runtime, bot: Bot, *, batch_size: int = 100) -> None:
+        self.runtime = runtime
+        self.bot = bot
+        self.batch_size = batch_size
+
+    async def sweep(self, now: datetime) -> GroupSweepReport:
+        report = GroupSweepReport()
+        while True:
+            async with self.runtime.db.session() as session:
+                due, examined = await groups.claim_due_group_posts(
+                    session, now=now, limit=self.batch_size
+                )
+            report.examined += examined
+            for group in due:
+                await self._post(group, now, report)
+            if examined < self.batch_size:
+                break
+        report.counts_edited = await self.flush_counts(now)
+        if report.examined or report.counts_edited:
+            log.info(
+                "group sweep: %d examined, %d posted, %d removed, %d without rights, "
+                "%d failed, %d counts updated",
+                report.examined,
+                len(report.posted),
+                len(report.removed),
+                len(report.no_rights),
+                len(report.failed),
+                report.counts_edited,
+            )
+        return report
+
+    async def _send(self, chat_id: int, view: groups.PostView) -> Message:
+        return await self.bot.send_message(
+            chat_id,
+            render_post(view),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboards.group_grades(view.post_id),
+            disable_web_page_preview=True,
+        )
+
+    async def _post(
+        self, due: groups.GroupPostDue, now: datetime, report: GroupSweepReport
+    ) -> None:
+        chat_id = due.chat_id
+        for view in due.posts:
+            try:
+                try:
+                    message = await self._send(chat_id, view)
+                except ChatMigrated as moved:
+                    # Upgraded to a supergroup since we last heard: move everything, send there.
+                    async with self.runtime.db.session() as session:
+                        await groups.migrate_group(
+                            session, old_chat_id=chat_id, new_chat_id=moved.new_chat_id, now=now
+                        )
+                    report.migrated.append((chat_id, moved.new_chat_id))
+                    chat_id = moved.new_chat_id
+                    message = await self._send(chat_id, view)
+            except Forbidden as error:
+                log.info("bot removed from group %s: %s", chat_id, error)
+                report.removed.append(chat_id)
+                async with self.runtime.db.session() as session:
+                    await groups.disable_posting(session, chat_id=chat_id, still_member=False)
+                return
+            except BadRequest as error:
+                if not is_no_rights(error):
+                    await self._release(chat_id, now, report, error)
+                    return
+                log.info("bot may not post in group %s: %s", chat_id, error)
+                report.no_rights.append(chat_id)
+                async with self.runtime.db.session() as session:
+                    await groups.disable_posting(session, chat_id=chat_id, still_member=True)
+                await notify_admins(
+                    self.bot, self.runtime, chat_id, texts.group_rights_lost(due.title)
+                )
+                return
+            except (TelegramError, OSError) as error:
+                # The rate limiter already waited out RetryAfter; anything still failing is
+                # released so a later sweep sends the rest of today's post.
+                await self._release(chat_id, now, report, error)
+                return
+            async with self.runtime.db.session() as session:
+                await groups.mark_post_sent(
+                    session, post_id=view.post_id, message_id=message.message_id
+                )
+        report.posted.append(chat_id)
+
+    async def _release(
+        self, chat_id: int, now: datetime, report: GroupSweepReport, error: Exception
+    ) -> None:
+        log.warning("group post to %s failed: %s", chat_id, error)
+        report.failed.append(chat_id)
+        async with self.runtime.db.session() as session:
+            await groups.release_group_post(
+                session, chat_id=chat_id, now=now, retry_in=_RETRY_FAILED_POST
+            )
+
+    async def flush_counts(self, now: datetime) -> int:
+        """Edit every post whose count changed while its edits were throttled."""
+        async with self.runtime.db.session() as session:
+            stale = await groups.stale_counts(session, now=now)
+        edited = 0
+        for post_id in stale:
+            async with self.runtime.db.session() as session:
+                view = await groups.claim_count_edit(session, post_id=post_id, now=now)
+            if view is not None and await edit_post_count(self.bot, view):
+                edited += 1
+        return edited

@@ -1,0 +1,420 @@
+"""Group study: joining a group, its admin-only setup, grading group posts, quizzes, progress."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram import Chat, Poll, Update
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import ChatMigrated, Forbidden, TelegramError
+
+from bot.core.localtime import parse_review_time, resolve_timezone, suggest_timezones
+from bot.core.srs import format_interval
+from bot.services import groups
+from bot.services.decks import deck_by_slug, list_decks
+from bot.storage.models import Deck, Group, User
+from bot.telegram import keyboards, texts
+from bot.telegram.callbacks import GroupDeck, GroupGrade
+from bot.telegram.context import FlashContext
+from bot.telegram.group_posting import edit_post_count, is_no_rights, notify_admins
+from bot.telegram.handlers.common import send_html
+
+__all__ = [
+    "QUIZ_COOLDOWN",
+    "on_bot_membership",
+    "on_group_cards_per_post",
+    "on_group_deck",
+    "on_group_deck_pick",
+    "on_group_error",
+    "on_group_grade",
+    "on_group_help",
+    "on_group_migrated",
+    "on_group_pause",
+    "on_group_quiz",
+    "on_group_resume",
+    "on_group_settings",
+    "on_group_time",
+    "on_group_timezone",
+]
+
+log = logging.getLogger(__name__)
+
+GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
+QUIZ_COOLDOWN = timedelta(minutes=5)  # one round at a time keeps a group chat readable
+_ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+_MEMBERS = (ChatMemberStatus.MEMBER, *_ADMINS)
+_GRADE_STATUS = {
+    groups.GroupGradeStatus.ALREADY_GRADED: texts.GROUP_ALREADY_GRADED,
+    groups.GroupGradeStatus.FOREIGN: texts.GROUP_FOREIGN_BUTTON,
+    groups.GroupGradeStatus.CARD_GONE: texts.GROUP_CARD_GONE,
+}
+
+Handler = Callable[[Update, FlashContext], Awaitable[None]]
+
+
+async def _reply(update: Update, context: FlashContext, text: str, markup=None) -> None:
+    await send_html(context.bot, update.effective_chat.id, text, markup)
+
+
+async def _load_group(session, context: FlashContext, update: Update) -> Group:
+    """The group row for the update's chat, recording the sender as a member."""
+    runtime, chat, user = context.runtime, update.effective_chat, update.effective_user
+    now = runtime.now()
+    group = await groups.ensure_group(
+        session, chat_id=chat.id, title=chat.title or "", now=now, defaults=runtime.defaults
+    )
+    if user is not None and not user.is_bot:
+        await groups.ensure_member(
+            session,
+            chat_id=chat.id,
+            user_id=user.id,
+            first_name=user.first_name or "",
+            username=user.username,
+            now=now,
+            defaults=runtime.defaults,
+        )
+    return group
+
+
+async def _is_admin(update: Update, context: FlashContext) -> bool:
+    """Whether the sender administers this group (asked of Telegram, never cached)."""
+    chat, message = update.effective_chat, update.message
+    if message is not None and message.sender_chat is not None:
+        # An anonymous admin writes as the group itself; nobody else can.
+        return message.sender_chat.id == chat.id
+    member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
+    return member.status in _ADMINS
+
+
+def _admin_only(handler: Handler) -> Handler:
+    """Run the handler for admins; anyone else gets a polite refusal."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: FlashContext) -> None:
+        if not await _is_admin(update, context):
+            await _reply(update, context, texts.GROUP_ADMIN_ONLY)
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+# --- joining, leaving, upgrades -------------------------------------------------------------
+
+
+async def on_bot_membership(update: Update, context: FlashContext) -> None:
+    """The bot was added to, removed from, or restricted in a group."""
+    change = update.my_chat_member
+    chat = change.chat
+    if chat.type not in GROUP_TYPES:
+        return
+    new = change.new_chat_member
+    restricted = new.status == ChatMemberStatus.RESTRICTED
+    is_member = new.status in _MEMBERS or (restricted and new.is_member)
+    can_post = is_member and (not restricted or bool(new.can_send_messages))
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        result = await groups.bot_membership_changed(
+            session,
+            chat_id=chat.id,
+            title=chat.title or "",
+            is_member=is_member,
+            can_post=can_post,
+            now=runtime.now(),
+            defaults=runtime.defaults,
+        )
+        group = await session.get(Group, chat.id)
+        next_post, zone = (group.next_post_at, group.timezone) if group else (None, "UTC")
+    log.info("bot membership in group %s: %s", chat.id, result.value)
+    if result is groups.BotMembership.JOINED and can_post:
+        await _reply(update, context, texts.group_welcome(context.bot.username))
+    elif result is groups.BotMembership.RIGHTS_BACK:
+        await _reply(update, context, texts.group_can_post_again(next_post, zone))
+    elif (result is groups.BotMembership.JOINED and not can_post) or (
+        result is groups.BotMembership.RIGHTS_LOST
+    ):
+        await notify_admins(context.bot, runtime, chat.id, texts.group_rights_lost(chat.title))
+
+
+async def on_group_migrated(update: Update, context: FlashContext) -> None:
+    """A group became a supergroup: its setup and history move to the new chat id."""
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    else:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        moved = await groups.migrate_group(
+            session, old_chat_id=old, new_chat_id=new, now=runtime.now()
+        )
+    if moved:
+        log.info("group %s moved to supergroup %s", old, new)
+
+
+async def on_group_error(update: Update, context: FlashContext) -> bool:
+    """Handle a failure to write to a group; True if it was one (called by the error handler)."""
+    chat, error = update.effective_chat, context.error
+    if chat is None or chat.type not in GROUP_TYPES:
+        return False
+    runtime = context.runtime
+    if isinstance(error, ChatMigrated):
+        async with runtime.db.session() as session:
+            await groups.migrate_group(
+                session, old_chat_id=chat.id, new_chat_id=error.new_chat_id, now=runtime.now()
+            )
+        return True
+    if isinstance(error, Forbidden) or (isinstance(error, TelegramError) and is_no_rights(error)):
+        still_member = not isinstance(error, Forbidden)
+        log.info("cannot write to group %s: %s", chat.id, error)
+        async with runtime.db.session() as session:
+            await groups.disable_posting(session, chat_id=chat.id, still_member=still_member)
+        if still_member:
+            await notify_admins(context.bot, runtime, chat.id, texts.group_rights_lost(chat.title))
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        return True
+    return False
+
+
+# --- setup ------------------------------------------------------------------------------------
+
+
+async def on_group_help(update: Update, context: FlashContext) -> None:
+    """/help or /start in a group: how group study works."""
+    async with context.runtime.db.session() as session:
+        await _load_group(session, context, update)
+    await _reply(update, context, texts.group_help(context.bot.username))
+
+
+async def on_group_settings(update: Update, context: FlashContext) -> None:
+    """/settings in a group: its setup, for anyone."""
+    async with context.runtime.db.session() as session:
+        group = await _load_group(session, context, update)
+        deck = await session.get(Deck, group.deck_id) if group.deck_id else None
+    await _reply(
+        update,
+        context,
+        texts.group_settings(
+            title=group.title,
+            deck_title=deck.title if deck else None,
+            timezone=group.timezone,
+            post_minute=group.post_minute,
+            cards_per_post=group.cards_per_post,
+            paused=group.paused,
+            can_post=group.can_post,
+            next_post=group.next_post_at,
+        ),
+    )
+
+
+async def _choose_deck(context: FlashContext, update: Update, slug: str | None):
+    """Set the group's deck; returns (deck, card count, group) or (None, catalogue, group)."""
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        group = await _load_group(session, context, update)
+        deck = await deck_by_slug(session, slug) if slug else None
+        catalogue = await list_decks(session)
+        if deck is None:
+            return None, [(d.slug, d.title, n) for d, n in catalogue], group
+        await groups.set_group_deck(session, group, deck, runtime.now())
+        count = next((n for d, n in catalogue if d.id == deck.id), 0)
+    return deck, count, group
+
+
+@_admin_only
+async def on_group_deck(update: Update, context: FlashContext) -> None:
+    """/deck [slug]: choose the deck the group studies; without a slug, a picker (admins)."""
+    slug = context.args[0].lower() if context.args else None
+    deck, found, group = await _choose_deck(context, update, slug)
+    if deck is not None:
+        text = texts.group_deck_set(deck.title, found, group.next_post_at, group.timezone)
+        await _reply(update, context, text)
+    elif not found:
+        await _reply(update, context, texts.GROUP_NO_DECKS)
+    else:
+        prompt = texts.GROUP_UNKNOWN_DECK if slug else texts.GROUP_PICK_DECK
+        await _reply(update, context, prompt, keyboards.group_deck_choice(found))
+
+
+async def on_group_deck_pick(update: Update, context: FlashContext, data: GroupDeck) -> None:
+    """A deck picker button: only an admin's press counts."""
+    query = update.callback_query
+    if update.effective_chat.type not in GROUP_TYPES:
+        await query.answer(texts.GROUP_FOREIGN_BUTTON)
+        return
+    if not await _is_admin(update, context):
+        await query.answer(texts.GROUP_ADMIN_ONLY_TOAST)
+        return
+    deck, count, group = await _choose_deck(context, update, data.slug)
+    if deck is None:
+        await query.answer(texts.UNKNOWN_DECK)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        texts.group_deck_set(deck.title, count, group.next_post_at, group.timezone),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+@_admin_only
+async def on_group_time(update: Update, context: FlashContext) -> None:
+    """/time HH:MM: the group's daily post time (admins)."""
+    try:
+        minute = parse_review_time(" ".join(context.args or []))
+    except ValueError:
+        await _reply(update, context, texts.TIME_USAGE)
+        return
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        group = await _load_group(session, context, update)
+        await groups.set_group_time(session, group, minute, runtime.now())
+    await _reply(update, context, texts.group_time_set(minute, group.timezone))
+
+
+@_admin_only
+async def on_group_timezone(update: Update, context: FlashContext) -> None:
+    """/timezone Area/City: the group's timezone (admins)."""
+    name = " ".join(context.args or []).strip()
+    try:
+        zone = resolve_timezone(name)
+    except ValueError:
+        await _reply(update, context, texts.timezone_usage(suggest_timezones(name) if name else []))
+        return
+    runtime = context.runtime
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        group = await _load_group(session, context, update)
+        await groups.set_group_timezone(session, group, zone.key, now)
+    await _reply(update, context, texts.group_timezone_set(zone.key, now.astimezone(zone)))
+
+
+@_admin_only
+async def on_group_cards_per_post(update: Update, context: FlashContext) -> None:
+    """/cards_per_post N: how many cards each daily post has, 1-5 (admins)."""
+    args = context.args or []
+    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= 5:
+        await _reply(update, context, texts.CARDS_PER_POST_USAGE)
+        return
+    async with context.runtime.db.session() as session:
+        group = await _load_group(session, context, update)
+        await groups.set_cards_per_post(session, group, int(args[0]))
+    await _reply(update, context, texts.cards_per_post_set(int(args[0])))
+
+
+async def _set_paused(update: Update, context: FlashContext, paused: bool) -> None:
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        group = await _load_group(session, context, update)
+        changed = await groups.set_group_paused(session, group, paused, runtime.now())
+    if paused:
+        await _reply(update, context, texts.GROUP_PAUSED if changed else texts.GROUP_ALREADY_PAUSED)
+    else:
+        await _reply(
+            update, context, texts.GROUP_RESUMED if changed else texts.GROUP_ALREADY_RESUMED
+        )
+
+
+@_admin_only
+async def on_group_pause(update: Update, context: FlashContext) -> None:
+    """/pause: no daily post until /resume (admins)."""
+    await _set_paused(update, context, True)
+
+
+@_admin_only
+async def on_group_resume(update: Update, context: FlashContext) -> None:
+    """/resume: the daily post again, also after the bot got its rights back (admins)."""
+    await _set_paused(update, context, False)
+
+
+# --- studying ---------------------------------------------------------------------------------
+
+
+async def on_group_grade(update: Update, context: FlashContext, data: GroupGrade) -> None:
+    """A member grades a group post: their own card state moves, once per post."""
+    runtime, query, chat = context.runtime, update.callback_query, update.effective_chat
+    if chat.type not in GROUP_TYPES:
+        await query.answer(texts.GROUP_FOREIGN_BUTTON)
+        return
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        if not await groups.post_in_chat(session, post_id=data.post_id, chat_id=chat.id):
+            outcome = groups.GroupGradeOutcome(groups.GroupGradeStatus.FOREIGN)
+        else:
+            await _load_group(session, context, update)
+            user = await session.get(User, update.effective_user.id)
+            outcome = await groups.grade_group_post(
+                session,
+                post_id=data.post_id,
+                chat_id=chat.id,
+                user=user,
+                grade=data.grade,
+                now=now,
+                scheduler=runtime.scheduler_for(user.desired_retention),
+            )
+    if outcome.status is not groups.GroupGradeStatus.OK:
+        await query.answer(_GRADE_STATUS[outcome.status])
+        return
+    await query.answer(
+        texts.GRADE_RECORDED.format(
+            grade=data.grade.label, interval=format_interval(outcome.interval)
+        )
+    )
+    async with runtime.db.session() as session:
+        view = await groups.claim_count_edit(session, post_id=data.post_id, now=now)
+    if view is not None:
+        await edit_post_count(context.bot, view)
+
+
+async def on_group_quiz(update: Update, context: FlashContext) -> None:
+    """/quiz in a group: a round of quiz polls; each member's answers are credited to them."""
+    runtime, chat = context.runtime, update.effective_chat
+    now = runtime.now()
+    questions, ready_at = [], None
+    async with runtime.db.session() as session:
+        group = await _load_group(session, context, update)
+        deck = await session.get(Deck, group.deck_id) if group.deck_id else None
+        if deck is not None:
+            last = await groups.last_quiz_at(session, chat_id=chat.id)
+            if last is not None and now - last < QUIZ_COOLDOWN:
+                ready_at = last + QUIZ_COOLDOWN
+            else:
+                questions = await groups.group_quiz_questions(
+                    session, deck_id=deck.id, rng=random.Random()
+                )
+    if deck is None:
+        await _reply(update, context, texts.GROUP_NEEDS_DECK)
+        return
+    if ready_at is not None:
+        await _reply(update, context, texts.group_quiz_too_soon(ready_at, group.timezone))
+        return
+    if not questions:
+        await _reply(update, context, texts.GROUP_QUIZ_UNAVAILABLE)
+        return
+    await _reply(update, context, texts.group_quiz_intro(deck.title, len(questions)))
+    round_id = uuid.uuid4().hex
+    for number, question in enumerate(questions, start=1):
+        message = await context.bot.send_poll(
+            chat.id,
+            question.question,
+            question.options,
+            type=Poll.QUIZ,
+            is_anonymous=False,
+            correct_option_id=question.correct,
+        )
+        # Stored poll by poll, so an answer to an early poll is never unknown.
+        async with runtime.db.session() as session:
+            await groups.store_quiz_polls(
+                session,
+                chat_id=chat.id,
+                deck_id=deck.id,
+                round_id=round_id,
+                sent=[(message.poll.id, question)],
+                first_number=number,
+                now=now,
+            )

@@ -1,0 +1,379 @@
+"""End to end: a group studies together through the real Application over HTTP.
+
+The bot is added to a group, admins set it up, the timetable posts the daily cards, members
+grade them (each their own FSRS state), take a group quiz, read the progress table; the group
+is upgraded to a supergroup, loses the bot's rights, and removes the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.storage.models import CardState, Group, GroupPost, ReviewLog, User
+from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+from tests.harness import Chat
+
+BOT = "FlashtutorTestBot"
+ADMIN = FakeUser(3001, "Ada", username="ada")
+BOB = FakeUser(3002, "Bob")
+CY = FakeUser(3003, "Cy")
+GROUP_ID = -4001  # a basic group
+OTHER_GROUP_ID = -4002
+SUPERGROUP_ID = -1009001
+MONDAY_8 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+class GroupChat:
+    """A simulated group: members send commands and press buttons; bot messages are read back."""
+
+    def __init__(self, fake: FakeTelegram, chat_id: int, title: str = "Study Club") -> None:
+        self.fake = fake
+        self.chat_id = chat_id
+        self.title = title
+
+    async def add_bot(self, by_user: FakeUser = ADMIN, *, status: str = "member") -> BotMessage:
+        """An admin adds the bot; returns its introduction."""
+        self.fake.set_chat_member(self.chat_id, by_user, "administrator")
+        mark = self.fake.mark()
+        self.fake.add_bot_to_group(self.chat_id, self.title, by_user=by_user, status=status)
+        [intro] = await self._collect(mark, 1)
+        return intro
+
+    async def send(self, user: FakeUser, text: str, *, expect: int = 1) -> list[BotMessage]:
+        mark = self.fake.mark()
+        self.fake.send_message(self.chat_id, text, user=user)
+        return await self._collect(mark, expect)
+
+    async def press(
+        self,
+        user: FakeUser,
+        message: BotMessage,
+        label: str | None = None,
+        *,
+        data: str | None = None,
+        expect: int = 0,
+    ) -> tuple[dict, list[BotMessage]]:
+        if data is None:
+            data = next(d for text, d in message.buttons if text.startswith(label))
+        mark = self.fake.mark()
+        update_id = self.fake.press_button(self.chat_id, message.message_id, data, user=user)
+        answer = await self.fake.wait_for_callback_answer(update_id)
+        return answer, await self._collect(mark, expect)
+
+    async def _collect(self, mark: int, expect: int) -> list[BotMessage]:
+        def ready():
+            found = [m for m in self.fake.sent[mark:] if m.chat_id == self.chat_id]
+            return found if len(found) >= expect else None
+
+        if expect == 0:
+            return []
+        return await self.fake.wait_for(ready, description=f"{expect} messages in {self.chat_id}")
+
+    def current(self, message: BotMessage) -> BotMessage:
+        return self.fake.message(self.chat_id, message.message_id)
+
+    def posts(self) -> list[BotMessage]:
+        """The daily card posts in this chat, current versions, oldest first."""
+        return [
+            m
+            for m in self.fake.messages(self.chat_id)
+            if any((d or "").startswith("gg:") for _t, d in m.buttons)
+        ]
+
+
+async def eventually(probe, attempts: int = 200):
+    """Poll an async probe until it returns something truthy."""
+    for _ in range(attempts):
+        result = await probe()
+        if result:
+            return result
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{probe} never became true")
+
+
+async def _group(running_bot, chat_id: int = GROUP_ID) -> Group | None:
+    async with running_bot.runtime.db.session() as s:
+        return await s.get(Group, chat_id)
+
+
+async def _setup(running_bot, fake, clock, *, chat_id=GROUP_ID, cards: int = 3) -> GroupChat:
+    """A group with the bot added and the seed deck at 09:00 UTC; the clock at Monday 08:00."""
+    clock.set(MONDAY_8)
+    group = GroupChat(fake, chat_id)
+    await group.add_bot()
+    await group.send(ADMIN, "/deck deep-learning-tools")
+    await group.send(ADMIN, "/time 09:00")
+    if cards != 3:
+        await group.send(ADMIN, f"/cards_per_post {cards}")
+    return group
+
+
+async def _sweep(running_bot, clock, at: datetime):
+    clock.set(at)
+    return await running_bot.runtime.timetable.sweep(at)
+
+
+# --- setting a group up ---------------------------------------------------------------------
+
+
+async def test_added_to_a_group_the_bot_introduces_itself_and_admins_set_it_up(
+    running_bot, fake, clock
+):
+    group = GroupChat(fake, GROUP_ID)
+    intro = await group.add_bot()
+    assert "Admins" in intro.text and "/deck" in intro.text and "/time HH:MM" in intro.text
+    assert (await _group(running_bot)).active
+
+    # A non-admin is refused politely, and nothing changes.
+    fake.set_chat_member(GROUP_ID, BOB, "member")
+    [refusal] = await group.send(BOB, "/time 18:00")
+    assert "only this group's admins" in refusal.text
+    assert (await _group(running_bot)).post_minute == 9 * 60
+    assert any(m == "getChatMember" for m, _p in fake.requests)
+
+    # The deck picker: a member's press is refused, the admin's counts.
+    [picker] = await group.send(ADMIN, f"/deck@{BOT}")
+    assert picker.buttons == [("📚 Deep Learning Tools", "gd:deep-learning-tools")]
+    toast, _ = await group.press(BOB, picker, "📚")
+    assert toast["text"] == "Only the group's admins can choose the deck."
+    _toast, [chosen] = await group.press(ADMIN, picker, "📚", expect=1)
+    assert chosen.method == "editMessageText"
+    assert "now studies <b>Deep Learning Tools</b> (16 cards)" in chosen.text
+
+    # Commands work with the @botname suffix Telegram adds in groups.
+    [reply] = await group.send(ADMIN, f"/time@{BOT} 18:30")
+    assert "18:30" in reply.text
+    [reply] = await group.send(ADMIN, "/timezone europe/berlin")
+    assert "Europe/Berlin" in reply.text
+    [reply] = await group.send(ADMIN, "/timezone Europe/Berlinn")
+    assert "Did you mean" in reply.text
+    [reply] = await group.send(ADMIN, "/cards_per_post 9")
+    assert "1 to 5" in reply.text
+    [reply] = await group.send(ADMIN, f"/cards_per_post@{BOT} 2")
+    assert "up to 2 cards" in reply.text
+    [reply] = await group.send(ADMIN, "/pause")
+    assert "paused" in reply.text
+    assert (await _group(running_bot)).next_post_at is None
+    [reply] = await group.send(BOB, "/resume")
+    assert "only this group's admins" in reply.text
+    [reply] = await group.send(ADMIN, "/resume")
+    assert "back on" in reply.text
+
+    # /settings shows the setup to anyone; a command for another bot is not ours.
+    [settings] = await group.send(BOB, f"/settings@{BOT}")
+    for part in ("Deep Learning Tools", "18:30", "Europe/Berlin", "Cards per post: 2", "on"):
+        assert part in settings.text, part
+    assert "Next post: Mon 02 Mar, 18:30 (Europe/Berlin)" in settings.text
+    mark = fake.mark()
+    fake.send_message(GROUP_ID, "/settings@SomeOtherBot", user=BOB)
+    [help_reply] = await group.send(BOB, "/help")
+    assert "Flashtutor" in help_reply.text
+    assert [m for m in fake.sent[mark:] if m.chat_id == GROUP_ID] == [help_reply]
+
+
+async def test_command_menus_are_set_per_scope(running_bot, fake):
+    private = {name for name, _d in fake.commands("all_private_chats")}
+    in_groups = {name for name, _d in fake.commands("all_group_chats")}
+    for_admins = {name for name, _d in fake.commands("all_chat_administrators")}
+    assert {"review", "newcards", "undo"} <= private
+    assert in_groups == {"settings", "progress", "quiz", "help"}
+    assert {"deck", "time", "timezone", "cards_per_post", "pause", "resume"} <= for_admins
+    assert in_groups <= for_admins
+    assert not {"review", "undo", "newcards"} & (in_groups | for_admins)
+
+
+# --- the daily post ---------------------------------------------------------------------------
+
+
+async def test_daily_post_graded_by_three_members_moves_three_states(running_bot, fake, clock):
+    group = await _setup(running_bot, fake, clock)
+    # Before 09:00 nothing is posted; after it, three cards, once.
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(minutes=30))
+    assert report.groups.posted == []
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=1, minutes=1))
+    assert report.groups.posted == [GROUP_ID]
+    posts = group.posts()
+    assert len(posts) == 3
+    first = posts[0]
+    assert "card 1 of 3" in first.text and "What are the primary deep learning" in first.text
+    assert [t for t, _d in first.buttons] == ["Again", "Hard", "Good", "Easy"]
+    spoilers = [e for e in first.entities if e["type"] == "spoiler"]
+    assert len(spoilers) == 1
+    hidden = first.plain_text[spoilers[0]["offset"] :][: spoilers[0]["length"]]
+    assert "TensorFlow, Keras, and PyTorch" in hidden
+
+    # Three members grade the first card: three toasts, three separate states.
+    toast, [edited] = await group.press(ADMIN, first, "Good", expect=1)
+    assert toast["text"] == "Recorded: Good — next in 10m"
+    assert edited.method == "editMessageText" and "Graded by 1 member" in edited.text
+    toast, _ = await group.press(BOB, first, "Easy")
+    assert toast["text"].startswith("Recorded: Easy — next in ")
+    toast, _ = await group.press(CY, first, "Again")
+    assert toast["text"] == "Recorded: Again — next in 1m"
+    async with running_bot.runtime.db.session() as s:
+        post = (await s.execute(select(GroupPost).order_by(GroupPost.id))).scalars().first()
+        states = {
+            st.user_id: st
+            for st in (
+                await s.execute(select(CardState).where(CardState.card_id == post.card_id))
+            ).scalars()
+        }
+        assert set(states) == {ADMIN.id, BOB.id, CY.id}
+        assert len({(st.state, st.due) for st in states.values()}) == 3
+        assert post.graded_count == 3
+        # Members met only in the group cannot be messaged privately: no pushes for them.
+        for member in (ADMIN, BOB, CY):
+            user = await s.get(User, member.id)
+            assert user.blocked and user.next_push_at is None
+
+    # Edits are throttled: the count catches up at the next sweep after the interval.
+    assert "Graded by 1 member" in group.current(first).text
+    await _sweep(running_bot, clock, clock() + timedelta(seconds=31))
+    assert "Graded by 3 members" in group.current(first).text
+
+    # A second press by the same member changes nothing and says so.
+    toast, _ = await group.press(BOB, first, "Again")
+    assert toast["text"] == "You already graded this card — nothing changed."
+    async with running_bot.runtime.db.session() as s:
+        assert (
+            await s.execute(select(func.count()).select_from(ReviewLog))
+        ).scalar_one() == 3
+
+    # At most one post per local day, also across a restart; the next day brings another.
+    await running_bot.restart()
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=5))
+    assert report.groups.posted == [] and len(group.posts()) == 3
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=1, minutes=1))
+    assert report.groups.posted == [GROUP_ID]
+    tuesday = group.posts()[3:]
+    # Cy's "Again" card is due for him again: it leads Tuesday's post.
+    assert "What are the primary deep learning" in tuesday[0].text
+
+
+async def test_buttons_from_one_group_do_not_act_in_another_and_forgeries_are_answered(
+    running_bot, fake, clock
+):
+    group = await _setup(running_bot, fake, clock, cards=1)
+    await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
+    [post] = group.posts()
+    good = next(d for t, d in post.buttons if t == "Good")
+    other = GroupChat(fake, OTHER_GROUP_ID, "Other Club")
+    await other.add_bot()
+    [help_msg] = await other.send(BOB, "/help")
+    toast, _ = await other.press(BOB, help_msg, data=good)
+    assert toast["text"] == "This button isn't valid here."
+    for forged in ["gg:999999:3", "gg:1:9", "gd:NOPE", "gd:no-such-deck", "x" * 64]:
+        toast, _ = await group.press(BOB, post, data=forged)
+        assert toast["text"], forged
+    # The same payload in a private chat is refused too.
+    private = Chat(fake, BOB)
+    [welcome] = await private.send("/start")
+    toast, _ = await private.press(welcome, data=good)
+    assert toast["text"] == "This button isn't valid here."
+    async with running_bot.runtime.db.session() as s:
+        assert (await s.execute(select(func.count()).select_from(ReviewLog))).scalar_one() == 0
+
+
+async def test_private_study_links_by_user_id_and_start_enables_private_pushes(
+    running_bot, fake, clock
+):
+    group = await _setup(running_bot, fake, clock, cards=1)
+    await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=1, minutes=1))
+    [post] = group.posts()
+    await group.press(BOB, post, "Good")
+    # Bob opens a private chat: /start unblocks him; the group's deck is already his.
+    bob = Chat(fake, BOB)
+    await bob.send("/start")
+    [stats] = await bob.send("/stats")
+    assert "Deep Learning Tools" in stats.text and "Learning 1" in stats.text
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=1, minutes=1))
+    assert BOB.id in report.pushed and CY.id not in report.pushed
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+
+async def test_group_upgraded_to_a_supergroup_keeps_settings_and_history(running_bot, fake, clock):
+    group = await _setup(running_bot, fake, clock, cards=1)
+    await group.send(ADMIN, "/timezone Europe/Berlin")
+    await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
+    [post] = group.posts()
+    await group.press(BOB, post, "Good")
+    fake.group_migrated(GROUP_ID, SUPERGROUP_ID)
+
+    async def moved():
+        return await _group(running_bot) is None and await _group(running_bot, SUPERGROUP_ID)
+
+    new = await eventually(moved)
+    assert new.timezone == "Europe/Berlin" and new.deck_id is not None and new.active
+    supergroup = GroupChat(fake, SUPERGROUP_ID)
+    [settings] = await supergroup.send(ADMIN, "/settings")
+    assert "Deep Learning Tools" in settings.text and "Europe/Berlin" in settings.text
+    async with running_bot.runtime.db.session() as s:
+        posts = (await s.execute(select(GroupPost))).scalars().all()
+        assert [p.chat_id for p in posts] == [SUPERGROUP_ID]
+        log = (await s.execute(select(ReviewLog))).scalar_one()
+        assert log.chat_id == SUPERGROUP_ID
+    # Monday's post was sent in the old group; Tuesday's goes to the supergroup, once.
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=1))
+    assert report.groups.posted == [SUPERGROUP_ID]
+    assert len(supergroup.posts()) == 1
+
+
+async def test_a_migration_first_seen_when_posting_is_followed(running_bot, fake, clock):
+    await _setup(running_bot, fake, clock, cards=1)
+    fake.migrate_chat(GROUP_ID, SUPERGROUP_ID)  # no service message reached the bot
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
+    assert report.groups.migrated == [(GROUP_ID, SUPERGROUP_ID)]
+    assert report.groups.posted == [SUPERGROUP_ID]
+    assert len(GroupChat(fake, SUPERGROUP_ID).posts()) == 1
+    assert await _group(running_bot) is None
+
+
+async def test_lost_rights_disable_the_schedule_and_admins_are_told(running_bot, fake, clock):
+    group = await _setup(running_bot, fake, clock)
+    # Ada has started the bot privately, so she can be told; Bob (an admin too) has not.
+    ada = Chat(fake, ADMIN)
+    await ada.send("/start")
+    fake.set_chat_member(GROUP_ID, BOB, "administrator")
+    fake.set_bot_rights(GROUP_ID, can_send=False)
+    mark = fake.mark()
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
+    assert report.groups.no_rights == [GROUP_ID] and report.groups.posted == []
+    [notice] = [m for m in fake.sent[mark:] if m.chat_id == ADMIN.id]
+    assert "can no longer post in <b>Study Club</b>" in notice.text
+    assert not [m for m in fake.sent[mark:] if m.chat_id == BOB.id]
+    stored = await _group(running_bot)
+    assert not stored.can_post and stored.next_post_at is None
+    assert (await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=2))).groups.examined == 0
+    # The bot is made an admin with its rights back: it says so and the schedule resumes.
+    fake.set_bot_rights(GROUP_ID, can_send=True)
+    mark = fake.mark()
+    fake.add_bot_to_group(GROUP_ID, "Study Club", by_user=ADMIN, status="administrator")
+    back = await fake.wait_for_message(GROUP_ID, after=mark)
+    assert "I can post here again" in back.text
+    assert (await _group(running_bot)).can_post
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=2, minutes=1))
+    assert report.groups.posted == [GROUP_ID]
+    assert len(group.posts()) == 3
+
+
+async def test_removal_from_the_group_stops_the_schedule(running_bot, fake, clock):
+    group = await _setup(running_bot, fake, clock)
+    fake.remove_bot_from_group(GROUP_ID, by_user=ADMIN)
+
+    async def gone():
+        stored = await _group(running_bot)
+        return not stored.active and stored.next_post_at is None
+
+    await eventually(gone)
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
+    assert report.groups.examined == 0 and group.posts() == []
+    # Added back, it introduces itself again and the same setup resumes.
+    intro = await group.add_bot()
+    assert "Admins" in intro.text
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
+    assert report.groups.posted == [GROUP_ID]
