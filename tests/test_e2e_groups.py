@@ -238,9 +238,7 @@ async def test_daily_post_graded_by_three_members_moves_three_states(running_bot
     toast, _ = await group.press(BOB, first, "Again")
     assert toast["text"] == "You already graded this card — nothing changed."
     async with running_bot.runtime.db.session() as s:
-        assert (
-            await s.execute(select(func.count()).select_from(ReviewLog))
-        ).scalar_one() == 3
+        assert (await s.execute(select(func.count()).select_from(ReviewLog))).scalar_one() == 3
 
     # At most one post per local day, also across a restart; the next day brings another.
     await running_bot.restart()
@@ -284,6 +282,7 @@ async def test_private_study_links_by_user_id_and_start_enables_private_pushes(
     await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=1, minutes=1))
     [post] = group.posts()
     await group.press(BOB, post, "Good")
+    await group.press(CY, post, "Good")
     # Bob opens a private chat: /start unblocks him; the group's deck is already his.
     bob = Chat(fake, BOB)
     await bob.send("/start")
@@ -348,7 +347,9 @@ async def test_lost_rights_disable_the_schedule_and_admins_are_told(running_bot,
     assert not [m for m in fake.sent[mark:] if m.chat_id == BOB.id]
     stored = await _group(running_bot)
     assert not stored.can_post and stored.next_post_at is None
-    assert (await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=2))).groups.examined == 0
+    assert (
+        await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=2))
+    ).groups.examined == 0
     # The bot is made an admin with its rights back: it says so and the schedule resumes.
     fake.set_bot_rights(GROUP_ID, can_send=True)
     mark = fake.mark()
