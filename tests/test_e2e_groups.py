@@ -378,3 +378,37 @@ async def test_removal_from_the_group_stops_the_schedule(running_bot, fake, cloc
     assert "Admins" in intro.text
     report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
     assert report.groups.posted == [GROUP_ID]
+
+
+async def test_a_muted_bot_turns_the_schedule_off_and_tells_the_admins_once(
+    running_bot, fake, clock
+):
+    group = await _setup(running_bot, fake, clock)
+    ada = Chat(fake, ADMIN)
+    await ada.send("/start")
+    fake.set_bot_rights(GROUP_ID, can_send=False)
+    mark, requests = fake.mark(), len(fake.requests)
+    for user in (BOB, CY, ADMIN):  # three commands: each reply is refused with 400
+        fake.send_message(GROUP_ID, "/settings", user=user)
+
+    def refused_replies():
+        return [
+            p
+            for m, p in fake.requests[requests:]
+            if m == "sendMessage" and int(p["chat_id"]) == GROUP_ID
+        ]
+
+    await fake.wait_for(lambda: len(refused_replies()) == 3, description="three replies tried")
+    await fake.wait_for(lambda: any(m.chat_id == ADMIN.id for m in fake.sent[mark:]))
+    stored = await _group(running_bot)
+    assert not stored.can_post and stored.next_post_at is None
+    notices = [m for m in fake.sent[mark:] if m.chat_id == ADMIN.id]
+    assert len(notices) == 1 and "can no longer post" in notices[0].text
+    assert not [m for m in fake.sent[mark:] if m.chat_id == GROUP_ID]
+    # An admin gives the rights back and resumes by command.
+    fake.set_bot_rights(GROUP_ID, can_send=True)
+    [reply] = await group.send(ADMIN, "/resume")
+    assert "back on" in reply.text
+    assert (await _group(running_bot)).next_post_at is not None
+    # Updates are handled in order, so every refusal's handling is over by now: one notice.
+    assert len([m for m in fake.sent[mark:] if m.chat_id == ADMIN.id]) == 1

@@ -210,12 +210,18 @@ async def set_group_paused(
     return changed
 
 
-async def disable_posting(session: AsyncSession, *, chat_id: int, still_member: bool) -> None:
-    """The bot was removed (still_member False) or may no longer post: stop the schedule."""
-    values = {"can_post": False} if still_member else {"active": False}
-    await session.execute(
-        update(Group).where(Group.chat_id == chat_id).values(next_post_at=None, **values)
+async def disable_posting(session: AsyncSession, *, chat_id: int, still_member: bool) -> bool:
+    """The bot was removed (still_member False) or may no longer post: stop the schedule.
+
+    Returns whether this changed anything, so admins are told once, not on every failure.
+    """
+    flag = Group.can_post if still_member else Group.active
+    result = await session.execute(
+        update(Group)
+        .where(Group.chat_id == chat_id, flag.is_(True))
+        .values({flag: False, Group.next_post_at: None})
     )
+    return result.rowcount == 1
 
 
 # --- members ------------------------------------------------------------------------------

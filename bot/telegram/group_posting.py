@@ -178,10 +178,13 @@ class GroupPoster:
                 log.info("bot may not post in group %s: %s", chat_id, error)
                 report.no_rights.append(chat_id)
                 async with self.runtime.db.session() as session:
-                    await groups.disable_posting(session, chat_id=chat_id, still_member=True)
-                await notify_admins(
-                    self.bot, self.runtime, chat_id, texts.group_rights_lost(due.title)
-                )
+                    changed = await groups.disable_posting(
+                        session, chat_id=chat_id, still_member=True
+                    )
+                if changed:
+                    await notify_admins(
+                        self.bot, self.runtime, chat_id, texts.group_rights_lost(due.title)
+                    )
                 return
             except (TelegramError, OSError) as error:
                 # The rate limiter already waited out RetryAfter; anything still failing is

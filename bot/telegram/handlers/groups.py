@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import random
@@ -173,11 +174,14 @@ async def on_group_error(update: Update, context: FlashContext) -> bool:
         still_member = not isinstance(error, Forbidden)
         log.info("cannot write to group %s: %s", chat.id, error)
         async with runtime.db.session() as session:
-            await groups.disable_posting(session, chat_id=chat.id, still_member=still_member)
-        if still_member:
+            changed = await groups.disable_posting(
+                session, chat_id=chat.id, still_member=still_member
+            )
+        if still_member and changed:
             await notify_admins(context.bot, runtime, chat.id, texts.group_rights_lost(chat.title))
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            with contextlib.suppress(TelegramError):  # it may have been answered already
+                await update.callback_query.answer()
         return True
     return False
 
