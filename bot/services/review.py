@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localtime import local_date, local_day_start
 from bot.core.srs import Grade, MemoryState, review
+from bot.services.study import record_spaced_review, unrecord_spaced_review
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
 
 __all__ = [
@@ -322,6 +323,15 @@ async def grade_card(
             chat_id=chat_id,
         )
     )
+    # Every grade also counts in the user's spaced-review session: the progress table's history.
+    await record_spaced_review(
+        session,
+        user_id=user.id,
+        deck_id=study.deck.id,
+        chat_id=chat_id if chat_id is not None else user.id,
+        remembered=grade is not Grade.AGAIN,
+        now=now,
+    )
     await session.flush()
     return GradeOutcome(GradeStatus.OK, study.card, after, after.due - now)
 
@@ -358,6 +368,13 @@ async def undo_last(session: AsyncSession, *, user: User) -> tuple[ReviewLog, Ca
         state.due, state.last_review = before.due, before.last_review
         state.reps, state.lapses = log.state_before["reps"], log.state_before["lapses"]
     log.undone = True
+    await unrecord_spaced_review(
+        session,
+        user_id=user.id,
+        deck_id=log.deck_id,
+        reviewed_at=log.reviewed_at,
+        remembered=log.rating != int(Grade.AGAIN),
+    )
     await session.flush()
     card = await session.get(Card, log.card_id)
     return log, card

@@ -20,6 +20,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    PollAnswerHandler,
     filters,
 )
 
@@ -29,7 +30,7 @@ from bot.services.decks import load_bundled_decks
 from bot.storage.db import Database
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers import general, groups, onboarding, review, settings
+from bot.telegram.handlers import general, groups, onboarding, quiz, review, settings, study
 from bot.telegram.rate_limits import GroupAwareRateLimiter
 
 __all__ = ["build_application"]
@@ -48,6 +49,13 @@ def register(application: Application) -> None:
         "review": review.on_review,
         "undo": review.on_undo,
         "stats": review.on_stats,
+        # study modes
+        "cards": study.on_cards,
+        "learn": study.on_learn,
+        "test": study.on_test,
+        "match": study.on_match,
+        "quiz": study.on_quiz,
+        "progress": study.on_progress,
         # settings
         "settings": settings.on_settings,
         "time": settings.on_time,
@@ -80,6 +88,13 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_group_migrated))
     # Every button press goes through one router that validates the payload.
     application.add_handler(CallbackQueryHandler(general.on_callback))
+    # Quiz-poll votes, private quizzes and group rounds alike.
+    application.add_handler(PollAnswerHandler(quiz.on_poll_answer))
+    # Before the handlers below (group -1): private text answering a Learn/Test question is
+    # taken (ApplicationHandlerStop); any other text falls through to on_stray_text.
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, study.on_typed_answer), group=-1
+    )
     # Last: anything else in private chat gets a pointer to /help.
     application.add_handler(MessageHandler(private & filters.COMMAND, general.on_unknown_command))
     application.add_handler(

@@ -14,13 +14,18 @@ from bot.core.srs import Grade
 
 __all__ = [
     "MAX_CALLBACK_BYTES",
+    "STUDY_MODES",
+    "STUDY_MOVES",
+    "TEST_KIND_CODES",
     "Enrol",
     "Grading",
     "GroupDeck",
     "GroupGrade",
     "Leave",
+    "PickDeck",
     "ShowAnswer",
     "StartReview",
+    "StudyMove",
     "decode",
     "encode",
 ]
@@ -73,7 +78,73 @@ class GroupDeck:
     slug: str
 
 
-Callback = StartReview | ShowAnswer | Grading | Enrol | Leave | GroupGrade | GroupDeck
+STUDY_MODES = ("cards", "learn", "test", "match", "quiz", "progress")
+_MODE_CODES = dict(zip(STUDY_MODES, "cltmqp", strict=True))
+_MODES_BY_CODE = {code: mode for mode, code in _MODE_CODES.items()}
+# A move inside a study session, and its one-letter code; 'choose' and 'tile' carry an index.
+STUDY_MOVES = {
+    "flip": "f",
+    "next": "n",
+    "prev": "p",
+    "shuffle": "s",
+    "first": "b",
+    "choose": "o",
+    "tile": "k",
+    "true": "T",
+    "false": "F",
+    "reveal": "r",
+    "knew": "y",
+    "missed": "x",
+    "dunno": "d",
+    "stop": "q",
+    "continue": "c",
+    "restart": "a",
+}
+_MOVES_BY_CODE = {code: move for move, code in STUDY_MOVES.items()}
+_INDEXED_MOVES = {"choose": 6, "tile": 12}  # how many indices each takes (options A-F, tiles)
+TEST_KIND_CODES = {"mc": "m", "tf": "t", "written": "w"}
+
+
+@dataclass(frozen=True)
+class PickDeck:
+    """A deck chosen for a study mode; `length` and `kinds` carry /learn, /test, /quiz options.
+
+    `length` 0 means the mode's default; `kinds` is a tuple of test kinds ('mc', 'tf',
+    'written'), empty for the default.
+    """
+
+    mode: str
+    deck_id: int
+    length: int = 0
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StudyMove:
+    """A button inside a study session: the session, the step it was shown at, and the move.
+
+    The step is the question number (Learn, Test, Quiz) or the browse counter (Flashcards);
+    Match tiles carry 0, since a tile index stays valid for the whole game.
+    """
+
+    mode: str
+    session_id: int
+    step: int
+    move: str
+    index: int = 0
+
+
+Callback = (
+    StartReview
+    | ShowAnswer
+    | Grading
+    | Enrol
+    | Leave
+    | GroupGrade
+    | GroupDeck
+    | PickDeck
+    | StudyMove
+)
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(r"r"), StartReview),
@@ -83,6 +154,11 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"l:({_SLUG})"), Leave),
     (re.compile(rf"gg:{_INT}:([1-4])"), GroupGrade),
     (re.compile(rf"gd:({_SLUG})"), GroupDeck),
+    (re.compile(rf"sd([cltmqp]):{_INT}(?::([1-9][0-9]?):([mtw]{{0,3}}))?"), PickDeck),
+    (
+        re.compile(rf"s([cltmq]):{_INT}:{_INT}:([fnpsbTFryxdqca]|o[0-5]|k(?:1[01]|[0-9]))"),
+        StudyMove,
+    ),
 ]
 
 
@@ -103,6 +179,17 @@ def encode(callback: Callback) -> str:
             data = f"gg:{post_id}:{int(grade)}"
         case GroupDeck(slug):
             data = f"gd:{slug}"
+        case PickDeck(mode, deck_id, length, kinds):
+            data = f"sd{_MODE_CODES[mode]}:{deck_id}"
+            if length or kinds:
+                if not 1 <= length <= 99 or len(set(kinds)) != len(kinds):
+                    raise ValueError(f"bad study options: {length}, {kinds}")
+                data += f":{length}:" + "".join(TEST_KIND_CODES[k] for k in kinds)
+        case StudyMove(mode, session_id, step, move, index):
+            if mode == "progress" or not 0 <= index < _INDEXED_MOVES.get(move, 1):
+                raise ValueError(f"bad study move: {callback!r}")
+            suffix = str(index) if move in _INDEXED_MOVES else ""
+            data = f"s{_MODE_CODES[mode]}:{session_id}:{step}:{STUDY_MOVES[move]}{suffix}"
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -126,5 +213,26 @@ def decode(data: str | None) -> Callback | None:
             return Grading(int(match.group(1)), int(match.group(2)), Grade(int(match.group(3))))
         if kind is GroupGrade:
             return GroupGrade(int(match.group(1)), Grade(int(match.group(2))))
+        if kind is PickDeck:
+            return _pick_deck(match)
+        if kind is StudyMove:
+            code = match.group(4)
+            move = _MOVES_BY_CODE[code[0]]
+            index = int(code[1:]) if move in _INDEXED_MOVES else 0
+            mode = _MODES_BY_CODE[match.group(1)]
+            return StudyMove(mode, int(match.group(2)), int(match.group(3)), move, index)
         return kind(match.group(1))
     return None
+
+
+def _pick_deck(match: re.Match[str]) -> PickDeck | None:
+    mode = _MODES_BY_CODE[match.group(1)]
+    if match.group(3) is None:
+        return PickDeck(mode, int(match.group(2)))
+    letters = match.group(4)
+    if len(set(letters)) != len(letters):
+        return None  # a kind named twice: not something we encode
+    by_code = {code: kind for kind, code in TEST_KIND_CODES.items()}
+    return PickDeck(
+        mode, int(match.group(2)), int(match.group(3)), tuple(by_code[c] for c in letters)
+    )

@@ -7,17 +7,24 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.srs import Grade
+from bot.core.study import AskedQuestion, MultipleChoice, TrueFalse, option_label
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
 
 __all__ = [
+    "browse",
     "deck_choice",
     "deck_manage",
     "grades",
     "group_deck_choice",
     "group_grades",
+    "match_board",
+    "play_again",
+    "resume_or_restart",
     "show_answer",
     "start_review",
+    "study_deck_choice",
+    "study_question",
 ]
 
 
@@ -58,6 +65,93 @@ def grades(card_id: int, version: int, intervals: dict[Grade, timedelta]) -> Inl
 
 def start_review() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.START_REVIEW_BUTTON, cb.StartReview())]])
+
+
+# --- study modes ---------------------------------------------------------------------------
+
+
+def study_deck_choice(
+    mode: str, decks: list[tuple[int, str]], length: int = 0, kinds: tuple[str, ...] = ()
+) -> InlineKeyboardMarkup:
+    """One button per enrolled deck (id, title); the mode's options ride along."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(f"📚 {title[:48]}", cb.PickDeck(mode, deck_id, length, kinds))]
+            for deck_id, title in decks
+        ]
+    )
+
+
+def browse(session_id: int, step: int) -> InlineKeyboardMarkup:
+    """Flashcards: previous / flip / next, then shuffle and back to the first card."""
+
+    def move(name: str) -> InlineKeyboardButton:
+        label = {
+            "prev": texts.PREV_BUTTON,
+            "flip": texts.FLIP_BUTTON,
+            "next": texts.NEXT_BUTTON,
+            "shuffle": texts.SHUFFLE_BUTTON,
+            "first": texts.FIRST_BUTTON,
+        }[name]
+        return _button(label, cb.StudyMove("cards", session_id, step, name))
+
+    return InlineKeyboardMarkup(
+        [[move("prev"), move("flip"), move("next")], [move("shuffle"), move("first")]]
+    )
+
+
+def study_question(
+    mode: str, session_id: int, asked: AskedQuestion, *, revealed: bool = False, stop: bool = False
+) -> InlineKeyboardMarkup:
+    """Answer buttons for a Learn, Test or Quiz question: A–F, True/False, or recall."""
+    question, no = asked.question, asked.question_no
+
+    def move(name: str, index: int = 0) -> cb.StudyMove:
+        return cb.StudyMove(mode, session_id, no, name, index)
+
+    if isinstance(question, MultipleChoice):
+        row = [_button(option_label(i), move("choose", i)) for i in range(len(question.options))]
+    elif isinstance(question, TrueFalse):
+        row = [_button(texts.TRUE_BUTTON, move("true")), _button(texts.FALSE_BUTTON, move("false"))]
+    elif question.mode == "typed":
+        row = [_button(texts.DUNNO_BUTTON, move("dunno"))]
+    elif revealed:
+        row = [
+            _button(texts.KNEW_BUTTON, move("knew")),
+            _button(texts.MISSED_BUTTON, move("missed")),
+        ]
+    else:
+        row = [_button(texts.SHOW_ANSWER_BUTTON, move("reveal"))]
+    rows = [row]
+    if stop:
+        rows.append([_button(texts.STOP_BUTTON, move("stop"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def resume_or_restart(mode: str, session_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.CONTINUE_BUTTON, cb.StudyMove(mode, session_id, 0, "continue")),
+                _button(texts.START_OVER_BUTTON, cb.StudyMove(mode, session_id, 0, "restart")),
+            ]
+        ]
+    )
+
+
+def match_board(session_id: int, labels: list[str], removed: set[int], selected: int | None):
+    """One button per tile still on the board, one per row so long labels stay readable."""
+    rows = []
+    for i, label in enumerate(labels):
+        if i in removed:
+            continue
+        text = f"👉 {label}" if i == selected else label
+        rows.append([_button(text, cb.StudyMove("match", session_id, 0, "tile", i))])
+    return InlineKeyboardMarkup(rows)
+
+
+def play_again(mode: str, deck_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(texts.PLAY_AGAIN_BUTTON, cb.PickDeck(mode, deck_id))]])
 
 
 def group_grades(post_id: int) -> InlineKeyboardMarkup:

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.localtime import format_minute
 from bot.core.markup import to_plain_text, to_telegram_html
 from bot.core.srs import Grade, format_interval
+from bot.core.study import (
+    MultipleChoice,
+    Question,
+    TrueFalse,
+    WrongAnswer,
+    option_label,
+    tile_label,
+    tile_labels,
+)
 from bot.services.review import DeckStats, StudyCard
+from bot.services.study import (
+    BrowseView,
+    DeckCards,
+    LearnView,
+    MatchView,
+    ProgressRow,
+    QuizView,
+    TestView,
+)
 
 __all__ = [
     "MAX_MESSAGE_CHARS",
@@ -85,6 +104,12 @@ HELP = (
     "tap <b>Show answer</b>, then grade yourself honestly: <b>Again</b> (forgot), "
     "<b>Hard</b>, <b>Good</b> or <b>Easy</b>. FSRS picks when each card comes back.\n\n"
     "/review — study the cards due now\n"
+    "/cards — leaf through a deck's flashcards\n"
+    "/learn — learn a deck step by step (<code>/learn 8</code>: 8 cards)\n"
+    "/test — a scored test (<code>/test 5 mc tf</code>: 5 questions, chosen kinds)\n"
+    "/match — match questions with answers against the clock\n"
+    "/quiz — a quick quiz (<code>/quiz 3</code>: 3 questions)\n"
+    "/progress — your progress table per deck\n"
     "/decks — choose decks to study or leave\n"
     "/undo — take back your last grade\n"
     "/stats — your progress per deck\n"
@@ -108,6 +133,12 @@ INTERNAL_ERROR = "Something went wrong on my side and has been logged. Please tr
 COMMANDS = [
     ("start", "Welcome and deck choice"),
     ("review", "Study the cards due now"),
+    ("cards", "Browse a deck's flashcards"),
+    ("learn", "Learn a deck step by step"),
+    ("test", "Take a scored test"),
+    ("match", "Match questions and answers, timed"),
+    ("quiz", "A quick quiz"),
+    ("progress", "Your progress table"),
     ("decks", "Choose decks to study"),
     ("undo", "Take back the last grade"),
     ("stats", "Your progress per deck"),
@@ -293,6 +324,462 @@ PAUSED = "Daily messages paused. /resume to turn them back on; /review works any
 RESUMED = "Daily messages are back on."
 ALREADY_PAUSED = "Daily messages are already paused. /resume to turn them back on."
 ALREADY_RESUMED = "Daily messages are already on."
+
+# --- study modes: Flashcards, Learn, Test, Match, Quiz, progress ------------------------------
+
+MODE_TITLES = {
+    "cards": "Flashcards",
+    "learn": "Learn",
+    "test": "Test",
+    "match": "Match",
+    "quiz": "Quiz",
+    "progress": "Progress",
+}
+NO_STUDY_DECKS = "You're not studying any deck yet. /decks to pick one."
+DECK_TOO_SMALL = "This deck has too few distinct cards for that. Try /cards or /learn."
+STUDY_STALE = "That has moved on — use the newest message."
+STUDY_FOREIGN = "That isn't your session."
+STUDY_UNKNOWN = "This button isn't valid any more."
+LEARN_USAGE = (
+    "Send <code>/learn</code> for the whole deck, or <code>/learn 8</code> to learn the 8 cards "
+    "you know least."
+)
+TEST_USAGE = (
+    "Send <code>/test</code> for 10 mixed questions, or choose the length and kinds, e.g. "
+    "<code>/test 20</code> or <code>/test 5 mc tf</code> (kinds: <code>mc</code> multiple "
+    "choice, <code>tf</code> true/false, <code>written</code>)."
+)
+QUIZ_USAGE = "Send <code>/quiz</code> for 5 questions, or <code>/quiz 3</code> (1–10)."
+FLIP_BUTTON = "↻ Flip"
+PREV_BUTTON = "◀ Prev"
+NEXT_BUTTON = "Next ▶"
+SHUFFLE_BUTTON = "🔀 Shuffle"
+FIRST_BUTTON = "⏮ Start"
+TRUE_BUTTON = "True"
+FALSE_BUTTON = "False"
+KNEW_BUTTON = "✅ I knew it"
+MISSED_BUTTON = "❌ I didn't"
+DUNNO_BUTTON = "I don't know"
+STOP_BUTTON = "⏸ Stop"
+CONTINUE_BUTTON = "▶ Continue"
+START_OVER_BUTTON = "↺ Start over"
+PLAY_AGAIN_BUTTON = "Play again"
+CORRECT_TOAST = "✅ Correct"
+WRONG_TOAST = "❌ Not quite"
+ANSWERED_TOAST = "Answer recorded"
+MATCH_TOASTS = {
+    "selected": "",
+    "deselected": "",
+    "matched": "✅ A pair!",
+    "mismatch": "❌ Not a pair: +1 s",
+    "stale": "Already matched.",
+}
+MATCH_TILE_CHARS = 28
+NO_STUDY_SESSIONS = "No study sessions yet."
+PROGRESS_HEADER = ("Name", "Mastery", "Learn", "Test", "Matching", "Spaced")
+PROGRESS_NAME_CHARS = 10
+PROGRESS_MAX_ROWS = 60
+PROGRESS_LEGEND = (
+    "<i>Mastery: cards you recall well in spaced review (stable for 21+ days). "
+    "Learn: latest session, learned/cards. Test: latest score. Matching: best time. "
+    "Spaced: cards reviewed.</i>"
+)
+
+
+def choose_study_deck(mode: str) -> str:
+    return f"<b>{MODE_TITLES[mode]}</b> — which deck?"
+
+
+def study_paused(mode: str) -> str:
+    return f"This {MODE_TITLES[mode]} session is paused — /{mode} to continue it."
+
+
+def excerpt(text: str, limit: int = 200) -> str:
+    """Card markup as escaped plain text on one line, shortened to `limit` characters."""
+    return esc(tile_label(to_plain_text(text), limit))
+
+
+def format_duration(ms: int, *, compact: bool = False) -> str:
+    """'23.4 s' under a minute, else '2:05' (or '1:02:05'); compact drops the space."""
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f}{'' if compact else ' '}s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}:{secs:02d}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def _options(option_texts: list[str]) -> str:
+    return "\n".join(
+        f"<b>{option_label(i)}.</b> {to_telegram_html(text)}" for i, text in enumerate(option_texts)
+    )
+
+
+def _option_texts(deck: DeckCards, question: MultipleChoice) -> list[str]:
+    if question.prompt_side == "question":
+        return [deck.cards[i].answer for i in question.options]
+    return [deck.cards[i].question for i in question.options]
+
+
+def question_body(deck: DeckCards, question: Question, *, revealed: bool = False) -> str:
+    """A Learn/Test/Quiz question with its options in full; the buttons carry only A–F."""
+    card = deck.cards[question.card_id]
+    if isinstance(question, MultipleChoice):
+        options = _options(_option_texts(deck, question))
+        if question.prompt_side == "question":
+            return f"{to_telegram_html(card.question)}\n\n<i>Choose the answer:</i>\n{options}"
+        return (
+            f"<i>Which question does this answer?</i>\n\n{to_telegram_html(card.answer)}\n\n"
+            f"{options}"
+        )
+    if isinstance(question, TrueFalse):
+        shown = deck.cards[question.shown_card_id]
+        return (
+            f"<i>True or false?</i>\n\n{to_telegram_html(card.question)}\n\n"
+            f"<b>Answer:</b> {to_telegram_html(shown.answer)}"
+        )
+    if question.mode == "typed":
+        return f"{to_telegram_html(card.question)}\n\n<i>Type your answer.</i>"
+    if revealed:
+        return (
+            f"{to_telegram_html(card.question)}\n\n<b>Answer</b>\n{to_telegram_html(card.answer)}"
+            "\n\n<i>Did you know it?</i>"
+        )
+    return f"{to_telegram_html(card.question)}\n\n<i>Think of the answer, then reveal it.</i>"
+
+
+def _right_option(deck: DeckCards, question: MultipleChoice, index: int, limit: int = 300) -> str:
+    return f"<b>{option_label(index)}.</b> {excerpt(_option_texts(deck, question)[index], limit)}"
+
+
+def resume_offer(mode: str, deck_title: str, done: int, total: int) -> str:
+    what = f"{done}/{total} learned" if mode == "learn" else f"{done} of {total} answered"
+    return (
+        f"You have an unfinished <b>{MODE_TITLES[mode]}</b> session on <b>{esc(deck_title)}</b> "
+        f"({what}). Continue where you left off, or start over?"
+    )
+
+
+# Flashcards
+
+
+def browse_card(view: BrowseView) -> str:
+    browse, card = view.browse, view.card
+    head = f"<b>{esc(view.deck.deck.title)}</b> · {browse.position}"
+    if browse.showing_answer:
+        text = (
+            f"{head} · answer\n<i>{excerpt(card.question, 150)}</i>\n\n"
+            f"{to_telegram_html(card.answer)}"
+        )
+    else:
+        text = f"{head}\n\n{to_telegram_html(card.question)}"
+    if browse.at_end and len(browse.order) > 1:
+        text += "\n\n<i>Last card — ⏮ to start again, or 🔀 to shuffle.</i>"
+    return text
+
+
+# Learn
+
+
+def _learn_header(view: LearnView) -> str:
+    learned, total = view.progress
+    return f"<b>Learn · {esc(view.deck.deck.title)}</b>\nLearned {learned}/{total}"
+
+
+def learn_question(view: LearnView, *, revealed: bool = False) -> str:
+    assert view.asked is not None
+    return f"{_learn_header(view)}\n\n{question_body(view.deck, view.asked.question, revealed=revealed)}"
+
+
+def learn_feedback(view: LearnView) -> str:
+    feedback, answered = view.feedback, view.answered
+    assert feedback is not None and answered is not None
+    question = answered.question
+    card = view.deck.cards[question.card_id]
+    if feedback.correct:
+        line = "✅ Correct!"
+        if feedback.verdict is not None and not feedback.verdict.exact:
+            line += f" Exactly: <b>{excerpt(card.answer, 100)}</b>"
+        if feedback.learned:
+            line += " Learned."
+    elif isinstance(question, MultipleChoice):
+        line = f"❌ Not quite. The answer: {_right_option(view.deck, question, question.correct_index)}"
+    elif question.mode == "typed":
+        line = f"❌ Not quite. The answer: <b>{excerpt(card.answer, 100)}</b>"
+    else:
+        line = "❌ No problem —"
+    if not feedback.correct:
+        line += " It will come back later."
+    if feedback.round_complete and not feedback.finished:
+        learned, total = view.progress
+        line += f"\n🎉 Round done — {learned}/{total} learned."
+    return line
+
+
+def learn_answered(view: LearnView) -> str:
+    """The question just answered, settled: no buttons, with the verdict under it."""
+    assert view.answered is not None
+    revealed = view.answered.question.kind == "written"
+    body = question_body(view.deck, view.answered.question, revealed=revealed)
+    if revealed and view.answered.question.mode == "self_check":
+        body = body.removesuffix("\n\n<i>Did you know it?</i>")
+    elif revealed:
+        body = body.removesuffix("\n\n<i>Type your answer.</i>")
+    return f"{_learn_header(view)}\n\n{body}\n\n{learn_feedback(view)}"
+
+
+def learn_finished(view: LearnView) -> str:
+    _learned, total = view.progress
+    learn = view.learn
+    return (
+        f"🎉 <b>Learn · {esc(view.deck.deck.title)}</b> — all {total} "
+        f"card{'s' if total != 1 else ''} learned! "
+        f"{learn.answered_correctly} of {learn.answered} answers were right.\n"
+        "/test to test yourself, or /learn to go again."
+    )
+
+
+def learn_paused(view: LearnView) -> str:
+    learned, total = view.progress
+    return f"⏸ Learn paused — {learned}/{total} learned. /learn to continue where you left off."
+
+
+# Test
+
+
+def _test_header(view: TestView, position: int) -> str:
+    return f"<b>Test · {esc(view.deck.deck.title)}</b> · question {position}/{view.test.total}"
+
+
+def test_question(view: TestView, *, revealed: bool = False) -> str:
+    assert view.asked is not None
+    body = question_body(view.deck, view.asked.question, revealed=revealed)
+    return f"{_test_header(view, view.position)}\n\n{body}"
+
+
+def _given(question: Question, response: object) -> str:
+    if isinstance(question, MultipleChoice) and isinstance(response, int):
+        return option_label(response)
+    if isinstance(question, TrueFalse):
+        return TRUE_BUTTON if response else FALSE_BUTTON
+    if isinstance(response, str):
+        return esc(response[:100]) if response.strip() else "(no answer)"
+    return "knew it" if response else "didn't know it"
+
+
+def test_answered(view: TestView, response: object) -> str:
+    """The question just answered, without buttons and without the verdict (that is at the end)."""
+    assert view.answered is not None
+    position = view.test.questions.index(view.answered) + 1
+    question = view.answered.question
+    revealed = question.kind == "written" and question.mode == "self_check"
+    body = question_body(view.deck, question, revealed=revealed)
+    body = body.removesuffix("\n\n<i>Did you know it?</i>")
+    return (
+        f"{_test_header(view, position)}\n\n{body}\n\n<i>Answered: {_given(question, response)}</i>"
+    )
+
+
+def _wrong_block(deck: DeckCards, wrong: WrongAnswer, number: int) -> str:
+    question = wrong.question
+    card = deck.cards[question.card_id]
+    if isinstance(question, MultipleChoice):
+        if question.prompt_side == "question":
+            prompt = excerpt(card.question, 300)
+        else:
+            prompt = f"Which question does this answer? <i>{excerpt(card.answer, 300)}</i>"
+        given = (
+            "(not answered)"
+            if wrong.given is None
+            else _right_option(deck, question, int(wrong.given), 200)
+        )
+        right = _right_option(deck, question, question.correct_index, 200)
+    elif isinstance(question, TrueFalse):
+        shown = deck.cards[question.shown_card_id]
+        prompt = f"{excerpt(card.question, 300)}\n<i>{excerpt(shown.answer, 300)}</i>"
+        given = "(not answered)" if wrong.given is None else _given(question, wrong.given)
+        right = _given(question, question.is_true)
+        if not question.is_true:
+            right += f" — the answer is: {excerpt(card.answer, 300)}"
+    else:
+        prompt = excerpt(card.question, 300)
+        if wrong.given is None:
+            given = "(not answered)"
+        elif question.mode == "typed":
+            given = _given(question, str(wrong.given))
+        else:
+            given = "you didn't know it"
+        right = excerpt(card.answer, 400)
+    return f"<b>{number}.</b> {prompt}\nYour answer: {given}\nRight answer: <b>{right}</b>"
+
+
+def test_result(view: TestView) -> list[str]:
+    """The score, the time and a review of each wrong answer, as blocks for split_message."""
+    result = view.result
+    assert result is not None
+    time = format_duration(int(result.duration.total_seconds() * 1000)) if result.duration else "–"
+    blocks = [
+        f"<b>Test · {esc(view.deck.deck.title)}</b> — finished\n"
+        f"Score: {result.correct}/{result.total} · <b>{result.percent}%</b>\nTime: {time}"
+    ]
+    if not result.wrong:
+        blocks.append("Perfect — no wrong answers! 🎉")
+    else:
+        blocks.append("<b>To review</b>")
+        numbers = {asked.question_no: i for i, asked in enumerate(view.test.questions, start=1)}
+        blocks += [_wrong_block(view.deck, w, numbers[w.question_no]) for w in result.wrong]
+    blocks.append("/test for another test, /learn to practise.")
+    return blocks
+
+
+# Match
+
+
+def match_labels(view: MatchView) -> list[str]:
+    """Button labels, one per tile, unique within the game, numbered like the list in the text."""
+    labels = tile_labels(view.game, view.deck.plain, limit=MATCH_TILE_CHARS)
+    return [f"{i + 1} · {label}" for i, label in enumerate(labels)]
+
+
+def match_board(view: MatchView) -> str:
+    game = view.game
+    left = game.pairs - len(game.removed) // 2
+    lines = [
+        f"<b>Match · {esc(view.deck.deck.title)}</b>",
+        "Tap a question, then its answer. A wrong pair adds 1 s.",
+        f"Pairs left: {left} of {game.pairs}"
+        + (f" · mistakes: {game.mistakes}" if game.mistakes else ""),
+    ]
+    if view.best_ms is not None:
+        lines.append(f"Your best on this deck: {format_duration(view.best_ms)}")
+    labels = tile_labels(view.game, view.deck.plain, limit=MATCH_TILE_CHARS)
+    shortened = []
+    for i in range(len(game.tiles)):
+        text = " ".join(game.tile_text(i, view.deck.plain).split())
+        if i not in game.removed and labels[i] != text:
+            shortened.append(f"<b>{i + 1}.</b> {esc(tile_label(text, 220))}")
+    if shortened:
+        lines += ["", "<i>In full:</i>", *shortened]
+    return "\n".join(lines)
+
+
+def match_finished(view: MatchView) -> str:
+    game = view.game
+    assert view.elapsed_ms is not None
+    mistakes = game.mistakes
+    time = f"Time: <b>{format_duration(view.elapsed_ms)}</b>"
+    if mistakes:
+        time += f" (with +{mistakes} s for {mistakes} mistake{'s' if mistakes != 1 else ''})"
+    if view.new_best:
+        best = "🏆 Your best on this deck!"
+    else:
+        best = f"Your best on this deck: {format_duration(view.best_ms or view.elapsed_ms)}"
+    return (
+        f"<b>Match · {esc(view.deck.deck.title)}</b> — all {game.pairs} pairs matched!\n"
+        f"{time}\n{best}"
+    )
+
+
+# Quiz
+
+
+def _quiz_header(view: QuizView, index: int) -> str:
+    return f"<b>Quiz · {esc(view.deck.deck.title)}</b> · {index + 1}/{view.total}"
+
+
+def quiz_question(view: QuizView, index: int) -> str:
+    return f"{_quiz_header(view, index)}\n\n{question_body(view.deck, view.questions[index])}"
+
+
+def quiz_poll(view: QuizView, index: int) -> tuple[str, list[str]]:
+    """The plain question and options of a native quiz poll (the caller checks they fit)."""
+    question = view.questions[index]
+    plain = view.deck.plain
+    card = plain[question.card_id]
+
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    if question.prompt_side == "question":
+        return (
+            f"{index + 1}/{view.total} · {card.question.strip()}",
+            [flat(plain[i].answer) for i in question.options],
+        )
+    return (
+        f"{index + 1}/{view.total} · Which question does this answer?\n\n{card.answer.strip()}",
+        [flat(plain[i].question) for i in question.options],
+    )
+
+
+def quiz_answered(view: QuizView) -> str:
+    assert view.answered_no is not None
+    index = view.answered_no - 1
+    question = view.questions[index]
+    if view.last_correct:
+        verdict = "✅ Correct!"
+    else:
+        verdict = f"❌ Not quite. The answer: {_right_option(view.deck, question, question.correct_index)}"
+    return f"{quiz_question(view, index)}\n\n{verdict}"
+
+
+def quiz_finished(view: QuizView) -> str:
+    percent = (200 * view.score + view.total) // (2 * view.total) if view.total else 0
+    return (
+        f"<b>Quiz · {esc(view.deck.deck.title)}</b> — done: {view.score}/{view.total} "
+        f"({percent}%)\n/quiz for another round."
+    )
+
+
+# The progress table
+
+
+def _progress_name(name: str) -> str:
+    flat = " ".join(name.split()) or "?"
+    if len(flat) <= PROGRESS_NAME_CHARS:
+        return flat
+    return flat[: PROGRESS_NAME_CHARS - 1] + "…"
+
+
+def progress_table(deck_title: str, rows: Sequence[ProgressRow]) -> str:
+    """The deck's table, `Name | Mastery | Learn | Test | Matching | Spaced`, in a <pre> block
+    narrow enough for a phone; exactly NO_STUDY_SESSIONS when nobody has studied it."""
+    if not rows:
+        return NO_STUDY_SESSIONS
+    cells = [PROGRESS_HEADER]
+    for row in rows[:PROGRESS_MAX_ROWS]:
+        cells.append(
+            (
+                _progress_name(row.name),
+                f"{row.mastery.percent}%",
+                f"{row.learn[0]}/{row.learn[1]}" if row.learn else "-",
+                f"{row.test_percent}%" if row.test_percent is not None else "-",
+                format_duration(row.match_ms, compact=True) if row.match_ms is not None else "-",
+                str(row.spaced_reviews) if row.spaced_reviews else "-",
+            )
+        )
+    widths = [max(len(line[i]) for line in cells) for i in range(len(PROGRESS_HEADER))]
+    lines = [
+        " ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in cells
+    ]
+    text = f"<b>{esc(deck_title)}</b>\n<pre>{esc(chr(10).join(lines))}</pre>"
+    if len(rows) > PROGRESS_MAX_ROWS:
+        text += f"\n…and {len(rows) - PROGRESS_MAX_ROWS} more."
+    return text
+
+
+def mastery_line(row: ProgressRow) -> str:
+    m = row.mastery
+    return (
+        f"Mastered {m.mastered} · learning {m.learning} · not studied {m.not_studied} "
+        f"of {m.total} cards."
+    )
+
 
 # --- daily push -----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from bot.services.push import mark_blocked
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers import groups, onboarding, review
+from bot.telegram.handlers import groups, onboarding, review, study
 from bot.telegram.handlers.common import send_html
 
 __all__ = ["on_callback", "on_error", "on_help", "on_stray_text", "on_unknown_command"]
@@ -27,6 +27,8 @@ _ROUTES = {
     cb.Leave: onboarding.on_leave,
     cb.GroupGrade: groups.on_group_grade,
     cb.GroupDeck: groups.on_group_deck_pick,
+    cb.PickDeck: study.on_pick_deck,
+    cb.StudyMove: study.on_study_move,
 }
 
 

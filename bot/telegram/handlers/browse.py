@@ -1,0 +1,54 @@
+"""Flashcards in private chat: leaf through a deck, flipping cards; scheduling is untouched."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from telegram import Update
+
+from bot.services import study
+from bot.services.study import BrowseMove, BrowseView, MoveStatus
+from bot.telegram import keyboards, texts
+from bot.telegram.callbacks import StudyMove
+from bot.telegram.context import FlashContext
+from bot.telegram.handlers.sessions import edit_html, refusal, send_and_remember
+
+__all__ = ["on_move", "show"]
+
+_MOVES: frozenset[str] = frozenset(get_args(BrowseMove))
+
+
+async def show(context: FlashContext, chat_id: int, view: BrowseView) -> None:
+    """Send the first card of a new browsing session."""
+    await send_and_remember(
+        context,
+        chat_id,
+        view.session_id,
+        texts.browse_card(view),
+        keyboards.browse(view.session_id, view.step),
+    )
+
+
+async def on_move(update: Update, context: FlashContext, data: StudyMove) -> None:
+    """Flip, previous, next, shuffle or back to the first card: the same message is edited."""
+    runtime = context.runtime
+    query = update.callback_query
+    if data.move not in _MOVES:
+        await query.answer(texts.STUDY_UNKNOWN)
+        return
+    async with runtime.db.session() as session:
+        status, view = await study.move_cards(
+            session,
+            session_id=data.session_id,
+            user_id=update.effective_user.id,
+            step=data.step,
+            move=data.move,  # type: ignore[arg-type]  # checked against BrowseMove above
+            now=runtime.now(),
+        )
+    if status is not MoveStatus.OK or view is None:
+        await query.answer(refusal(status, "cards"))
+        return
+    await query.answer()
+    # Card texts are capped well below Telegram's limit (question 1000, answer 3500 characters),
+    # so one side of a card always fits the message it is edited into.
+    await edit_html(query, texts.browse_card(view), keyboards.browse(view.session_id, view.step))

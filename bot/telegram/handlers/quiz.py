@@ -1,0 +1,111 @@
+"""Quiz: native quiz polls where the texts fit Telegram's limits, inline buttons otherwise.
+
+A private quiz asks one question at a time; a poll answer (or a button) moves it on. Every
+`poll_answer` update, private or from a group round, goes through `on_poll_answer`, which
+credits it with `services.study.record_poll_answer`.
+"""
+
+from __future__ import annotations
+
+from telegram import Poll, Update
+
+from bot.core.study import AskedQuestion, fits_quiz_poll
+from bot.services import study
+from bot.services.study import CreditStatus, MoveStatus, QuizView
+from bot.telegram import keyboards, texts
+from bot.telegram.callbacks import StudyMove
+from bot.telegram.context import FlashContext
+from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.sessions import refusal, send_and_remember, settle
+
+__all__ = ["on_move", "on_poll_answer", "show"]
+
+
+async def show(
+    context: FlashContext, chat_id: int, view: QuizView, prefix: tuple[str, ...] = ()
+) -> None:
+    """Send the quiz's next question, as a quiz poll when it fits, or the final score."""
+    index = view.position
+    if index is None:
+        await send_html(context.bot, chat_id, [*prefix, texts.quiz_finished(view)])
+        return
+    question = view.questions[index]
+    poll_question, options = texts.quiz_poll(view, index)
+    if fits_quiz_poll(poll_question, options):
+        if prefix:
+            await send_html(context.bot, chat_id, list(prefix))
+        # Not anonymous: Telegram then reports who answered, so the answer can be credited.
+        message = await context.bot.send_poll(
+            chat_id,
+            poll_question,
+            options,
+            type=Poll.QUIZ,
+            is_anonymous=False,
+            correct_option_id=question.correct_index,
+        )
+        async with context.runtime.db.session() as session:
+            await study.register_quiz_poll(
+                session,
+                session_id=view.session_id,
+                question_no=index + 1,
+                poll_id=message.poll.id,
+                message_id=message.message_id,
+                now=context.runtime.now(),
+            )
+        return
+    asked = AskedQuestion(index + 1, question)
+    await send_and_remember(
+        context,
+        chat_id,
+        view.session_id,
+        [*prefix, texts.quiz_question(view, index)],
+        keyboards.study_question("quiz", view.session_id, asked),
+    )
+
+
+async def on_move(update: Update, context: FlashContext, data: StudyMove) -> None:
+    """A button answer to a quiz question that did not fit a quiz poll."""
+    runtime = context.runtime
+    query = update.callback_query
+    if data.move != "choose":
+        await query.answer(texts.STUDY_UNKNOWN)
+        return
+    async with runtime.db.session() as session:
+        status, view = await study.answer_quiz(
+            session,
+            session_id=data.session_id,
+            user_id=update.effective_user.id,
+            question_no=data.step,
+            option=data.index,
+            now=runtime.now(),
+        )
+    if status is not MoveStatus.OK or view is None:
+        await query.answer(refusal(status, "quiz"))
+        return
+    await query.answer(texts.CORRECT_TOAST if view.last_correct else texts.WRONG_TOAST)
+    shown = await settle(query, texts.quiz_answered(view))
+    verdict = texts.CORRECT_TOAST if view.last_correct else texts.WRONG_TOAST
+    await show(context, update.effective_chat.id, view, () if shown else (verdict,))
+
+
+async def on_poll_answer(update: Update, context: FlashContext) -> None:
+    """A vote in one of our quiz polls: credit it once; a private quiz then moves on."""
+    runtime = context.runtime
+    answer = update.poll_answer
+    if answer is None or answer.user is None:
+        return  # a vote on behalf of a chat: there is no person to credit
+    async with runtime.db.session() as session:
+        await load_user(session, runtime, answer.user)  # keeps the name the progress table shows
+        credit = await study.record_poll_answer(
+            session,
+            poll_id=answer.poll_id,
+            user_id=answer.user.id,
+            option_ids=list(answer.option_ids),
+            now=runtime.now(),
+        )
+        view = None
+        if credit.status is CreditStatus.CREDITED and credit.private and credit.study is not None:
+            view = await study.quiz_view(session, session_id=credit.study.id)
+    # Group rounds are only counted here; the group announces its results itself.
+    if view is not None and credit.poll is not None:
+        await show(context, credit.poll.chat_id, view)

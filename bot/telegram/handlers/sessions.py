@@ -1,0 +1,102 @@
+"""Plumbing shared by the study-mode handlers: seeds, refusals, and settling answered messages."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.runtime import Runtime
+from bot.services import study
+from bot.services.study import MoveStatus
+from bot.telegram import texts
+from bot.telegram.context import FlashContext
+from bot.telegram.handlers.common import send_html
+
+__all__ = ["edit_html", "new_seed", "refusal", "send_and_remember", "settle", "strip_buttons"]
+
+log = logging.getLogger(__name__)
+
+_REFUSALS = {
+    MoveStatus.STALE: texts.STUDY_STALE,
+    MoveStatus.FOREIGN: texts.STUDY_FOREIGN,
+    MoveStatus.UNKNOWN: texts.STUDY_UNKNOWN,
+}
+
+
+def new_seed(runtime: Runtime) -> int:
+    """A fresh session seed; tests fix it with runtime.extras['study_seed'] (int or callable)."""
+    fixed = runtime.extras.get("study_seed")
+    if callable(fixed):
+        return int(fixed())
+    if fixed is not None:
+        return int(fixed)
+    return secrets.randbits(32)
+
+
+def refusal(status: MoveStatus, mode: str) -> str:
+    """The short answer to a button that may not act on its session."""
+    if status is MoveStatus.PAUSED:
+        return texts.study_paused(mode)
+    return _REFUSALS[status]
+
+
+async def send_and_remember(
+    context: FlashContext,
+    chat_id: int,
+    session_id: int,
+    blocks: list[str] | str,
+    reply_markup: InlineKeyboardMarkup | None,
+) -> Message:
+    """Send a session's question (split if long) and remember the message that has its buttons."""
+    message = await send_html(context.bot, chat_id, blocks, reply_markup)
+    async with context.runtime.db.session() as session:
+        await study.set_message(session, session_id=session_id, message_id=message.message_id)
+    return message
+
+
+async def edit_html(
+    query: CallbackQuery, html_text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Replace the pressed message's text and buttons; False when it would not fit one message.
+
+    An edit that changes nothing (a repeated tap raced with the first) is not an error.
+    """
+    if texts.visible_length(html_text) > texts.MAX_MESSAGE_CHARS:
+        return False
+    try:
+        await query.edit_message_text(
+            html_text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply_markup,
+            disable_web_page_preview=True,
+        )
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+    return True
+
+
+async def settle(query: CallbackQuery, html_text: str) -> bool:
+    """Show an answered question in its final form, without buttons.
+
+    A question too long for one message was sent in parts; then only its buttons are taken
+    away and False is returned, so the caller shows the verdict in the next message instead.
+    """
+    if await edit_html(query, html_text):
+        return True
+    if query.message is not None:
+        await strip_buttons(query.get_bot(), query.message.chat.id, query.message.message_id)
+    return False
+
+
+async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Take the buttons off a message whose question has been answered another way."""
+    try:
+        await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except BadRequest as error:
+        # Already without buttons, or deleted by the user: nothing left to take away.
+        log.debug("could not remove buttons of message %s: %s", message_id, error)
