@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.storage.models import CardState, Group, GroupPost, ReviewLog, User
+from bot.config import DEFAULT_DECKS_DIR
+from bot.storage.models import CardState, Group, GroupPost, ReviewLog, StudySession, User
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
-from tests.harness import Chat
+from tests.harness import Chat, RunningBot, make_settings
 
 BOT = "FlashtutorTestBot"
 ADMIN = FakeUser(3001, "Ada", username="ada")
@@ -164,7 +165,13 @@ async def test_added_to_a_group_the_bot_introduces_itself_and_admins_set_it_up(
 
     # /settings shows the setup to anyone; a command for another bot is not ours.
     [settings] = await group.send(BOB, f"/settings@{BOT}")
-    for part in ("Deep Learning Tools", "18:30", "Europe/Berlin", "Cards per post: 2", "on"):
+    for part in (
+        "Deep Learning Tools",
+        "18:30",
+        "Europe/Berlin",
+        "Cards per post: 2",
+        "Posting: on",
+    ):
         assert part in settings.text, part
     assert "Next post: Mon 02 Mar, 18:30 (Europe/Berlin)" in settings.text
     mark = fake.mark()
@@ -412,3 +419,104 @@ async def test_a_muted_bot_turns_the_schedule_off_and_tells_the_admins_once(
     assert (await _group(running_bot)).next_post_at is not None
     # Updates are handled in order, so every refusal's handling is over by now: one notice.
     assert len([m for m in fake.sent[mark:] if m.chat_id == ADMIN.id]) == 1
+
+
+# --- group quizzes and the progress table -------------------------------------------------------
+
+
+async def _answer_round(fake, polls, user, right: int) -> None:
+    """`user` answers every poll of a round, the first `right` of them correctly."""
+    for number, poll in enumerate(polls):
+        correct = poll.correct_option_ids[0]
+        choice = correct if number < right else (correct + 1) % len(poll.options)
+        fake.answer_poll(poll.id, user, [choice])
+
+
+async def _quiz_sessions(running_bot) -> dict[int, StudySession]:
+    async with running_bot.runtime.db.session() as s:
+        rows = (await s.execute(select(StudySession).where(StudySession.mode == "quiz"))).scalars()
+        return {row.user_id: row for row in rows}
+
+
+async def test_a_group_quiz_is_credited_to_each_member(running_bot, fake, clock):
+    group = await _setup(running_bot, fake, clock)
+    mark = fake.mark()
+    [intro, *poll_messages] = await group.send(BOB, "/quiz", expect=6)
+    assert "Quiz" in intro.text and "5 questions" in intro.text
+    polls = [fake.polls[m.poll_id] for m in poll_messages]
+    assert all(p.type == "quiz" and not p.is_anonymous for p in polls)
+    await _answer_round(fake, polls, ADMIN, right=5)
+    await _answer_round(fake, polls, BOB, right=3)
+    fake.answer_poll(polls[0].id, CY, [polls[0].correct_option_ids[0]])
+
+    async def credited():
+        sessions = await _quiz_sessions(running_bot)
+        done = sessions.get(CY.id) and sessions.get(BOB.id, None)
+        return sessions if done and sessions[BOB.id].status == "finished" else None
+
+    sessions = await eventually(credited)
+    assert (sessions[ADMIN.id].score, sessions[ADMIN.id].total) == (5, 5)
+    assert (sessions[BOB.id].score, sessions[BOB.id].total) == (3, 5)
+    assert sessions[CY.id].status == "active" and sessions[CY.id].score == 1
+    assert all(s.chat_id == GROUP_ID for s in sessions.values())
+    # One round at a time: a second /quiz right away is refused; later it is fine.
+    [reply] = await group.send(CY, "/quiz")
+    assert "already on" in reply.text
+    clock.advance(minutes=6)
+    messages = await group.send(CY, "/quiz", expect=6)
+    assert len([m for m in messages if m.poll_id]) == 5
+    assert len([m for m in fake.sent[mark:] if m.chat_id == GROUP_ID and m.poll_id]) == 10
+
+
+async def test_group_progress_table_counts_group_and_private_study_of_the_groups_deck(
+    database_url, fake, clock, tmp_path
+):
+    # A second deck, studied privately, must not show in the group.
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "deep-learning-tools.md").write_text(
+        (DEFAULT_DECKS_DIR / "deep-learning-tools.md").read_text()
+    )
+    (decks / "secret-diary.md").write_text(
+        "---\nslug: secret-diary\ntitle: Secret Diary\ndescription: Private.\n---\n\n"
+        "## one\nQ: Who?\nA: Me.\n\n## two\nQ: Where?\nA: Here.\n"
+    )
+    bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
+    await bot.start()
+    try:
+        group = await _setup(bot, fake, clock, cards=1)
+        [empty] = await group.send(BOB, "/progress")
+        assert empty.text == "No study sessions yet."
+        # Ada studies the group's deck privately, and her secret deck too.
+        ada = Chat(fake, ADMIN)
+        await ada.send("/start deep-learning-tools", expect=2)
+        _t, [shown] = await ada.press(ada.last(), "Show answer", expect=1)
+        await ada.press(shown, "Easy", expect=2)
+        await ada.send("/start secret-diary", expect=2)
+        # Bob grades the group post; Cy, a member of another group only, studies privately.
+        await _sweep(bot, clock, MONDAY_8 + timedelta(hours=2))
+        [post] = group.posts()
+        await group.press(BOB, post, "Good")
+        cy = Chat(fake, CY)
+        await cy.send("/start deep-learning-tools", expect=2)
+        _t, [shown] = await cy.press(cy.last(), "Show answer", expect=1)
+        await cy.press(shown, "Good", expect=2)
+
+        [table] = await group.send(CY, f"/progress@{BOT}")
+        assert "Deep Learning Tools" in table.text
+        assert "Secret Diary" not in table.text and "secret" not in table.text.lower()
+        lines = table.plain_text.splitlines()
+        header = next(line for line in lines if line.startswith("Name"))
+        assert header.split() == ["Name", "Mastery", "Learn", "Test", "Matching", "Spaced"]
+        rows = {line.split()[0]: line.split()[1:] for line in lines[lines.index(header) + 1 :]}
+        # Cy asked in the group, so he is a member now, and his private review counts.
+        assert sorted(rows) == ["Ada", "Bob", "Cy"]
+        assert all(cells == ["0%", "-", "-", "-", "1"] for cells in rows.values())
+        other = GroupChat(fake, OTHER_GROUP_ID, "Other Club")
+        await other.add_bot(by_user=BOB)
+        await other.send(BOB, "/deck deep-learning-tools")
+        [table] = await other.send(BOB, "/progress")
+        names = [line.split()[0] for line in table.plain_text.splitlines()[2:]]
+        assert names == ["Bob"]  # Ada and Cy are not members of the other group
+    finally:
+        await bot.stop()

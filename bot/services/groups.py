@@ -23,7 +23,7 @@ import enum
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Scheduler
@@ -32,11 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.group_rotation import CardCoverage, choose_group_cards
 from bot.core.localtime import local_date, next_push_at
-from bot.core.markup import to_plain_text
 from bot.core.srs import Grade
-from bot.core.study import StudyCard, build_quiz, fits_quiz_poll
+from bot.core.study import build_quiz, fits_quiz_poll
 from bot.services.decks import deck_cards
 from bot.services.review import GradeStatus, grade_card
+from bot.services.study import load_deck_cards
 from bot.services.users import UserDefaults, enrol, ensure_user, reschedule
 from bot.storage.models import (
     Card,
@@ -388,7 +388,7 @@ async def _views(session: AsyncSession, posts: Sequence[GroupPost]) -> list[Post
 
 
 async def _todays_posts(
-    session: AsyncSession, group: Group, today, now: datetime
+    session: AsyncSession, group: Group, today: date, now: datetime
 ) -> list[GroupPost]:
     if group.last_post_on == today:
         # A retry of a post that could not be sent in full: send what is left, choose nothing.
@@ -664,17 +664,16 @@ class QuizQuestion:
 async def group_quiz_questions(
     session: AsyncSession, *, deck_id: int, rng: random.Random, length: int = 5
 ) -> list[QuizQuestion]:
-    """Up to `length` multiple-choice questions on the deck that fit Telegram quiz polls."""
-    pool = [
-        StudyCard(card.id, to_plain_text(card.question), to_plain_text(card.answer))
-        for card in await deck_cards(session, deck_id)
-    ]
-    if len(pool) < 2:
+    """Up to `length` multiple-choice questions on the deck that fit Telegram quiz polls.
+
+    Questions that would not fit a poll are skipped: a group round is polls only.
+    """
+    deck = await load_deck_cards(session, deck_id)
+    if deck is None or len(deck.pool) < 2:
         return []
-    index = {card.card_id: card for card in pool}
     questions = []
-    for choice in build_quiz(pool, rng, length=len(pool)):
-        prompt, options = choice.prompt_text(index), choice.option_texts(index)
+    for choice in build_quiz(deck.pool, rng, length=len(deck.pool)):
+        prompt, options = choice.prompt_text(deck.plain), choice.option_texts(deck.plain)
         if fits_quiz_poll(prompt, options):
             questions.append(QuizQuestion(choice.card_id, prompt, options, choice.correct_index))
         if len(questions) == length:

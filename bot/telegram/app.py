@@ -79,6 +79,7 @@ def register(application: Application) -> None:
         "pause": groups.on_group_pause,
         "resume": groups.on_group_resume,
         "quiz": groups.on_group_quiz,
+        "progress": groups.on_group_progress,
     }
     for name, callback in group_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=filters.ChatType.GROUPS))

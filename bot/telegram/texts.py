@@ -899,7 +899,7 @@ def group_settings(
         "Deck: " + (f"<b>{esc(deck_title)}</b> (/deck)" if deck_title else "none yet (/deck)"),
         f"Daily post: {format_minute(post_minute)} ({esc(timezone)}) (/time, /timezone)",
         f"Cards per post: {cards_per_post} (/cards_per_post N)",
-        f"Daily post: {status}",
+        f"Posting: {status}",
     ]
     if next_post is not None:
         lines.append(f"Next post: {when(next_post, ZoneInfo(timezone))}")

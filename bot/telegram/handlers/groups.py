@@ -16,7 +16,7 @@ from telegram.error import ChatMigrated, Forbidden, TelegramError
 
 from bot.core.localtime import parse_review_time, resolve_timezone, suggest_timezones
 from bot.core.srs import format_interval
-from bot.services import groups
+from bot.services import groups, study
 from bot.services.decks import deck_by_slug, list_decks
 from bot.storage.models import Deck, Group, User
 from bot.telegram import keyboards, texts
@@ -36,6 +36,7 @@ __all__ = [
     "on_group_help",
     "on_group_migrated",
     "on_group_pause",
+    "on_group_progress",
     "on_group_quiz",
     "on_group_resume",
     "on_group_settings",
@@ -302,7 +303,11 @@ async def on_group_timezone(update: Update, context: FlashContext) -> None:
 async def on_group_cards_per_post(update: Update, context: FlashContext) -> None:
     """/cards_per_post N: how many cards each daily post has, 1-5 (admins)."""
     args = context.args or []
-    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= 5:
+    if (
+        len(args) != 1
+        or not args[0].isdigit()
+        or not 1 <= int(args[0]) <= groups.MAX_CARDS_PER_POST
+    ):
         await _reply(update, context, texts.CARDS_PER_POST_USAGE)
         return
     async with context.runtime.db.session() as session:
@@ -375,6 +380,24 @@ async def on_group_grade(update: Update, context: FlashContext, data: GroupGrade
         await edit_post_count(context.bot, view)
 
 
+async def on_group_progress(update: Update, context: FlashContext) -> None:
+    """/progress in a group: the deck's table for the members who studied it, here or privately."""
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        group = await _load_group(session, context, update)
+        deck = await session.get(Deck, group.deck_id) if group.deck_id else None
+        if deck is not None:
+            # Only the group's deck and only its members: nobody's other decks show here.
+            members = await groups.group_member_ids(session, chat_id=group.chat_id)
+            rows = await study.progress_rows(
+                session, deck_id=deck.id, user_ids=members, now=runtime.now()
+            )
+    if deck is None:
+        await _reply(update, context, texts.GROUP_NEEDS_DECK)
+        return
+    await _reply(update, context, texts.progress_table(deck.title, rows))
+
+
 async def on_group_quiz(update: Update, context: FlashContext) -> None:
     """/quiz in a group: a round of quiz polls; each member's answers are credited to them."""
     runtime, chat = context.runtime, update.effective_chat
@@ -409,7 +432,7 @@ async def on_group_quiz(update: Update, context: FlashContext) -> None:
             question.options,
             type=Poll.QUIZ,
             is_anonymous=False,
-            correct_option_id=question.correct,
+            correct_option_ids=[question.correct],
         )
         # Stored poll by poll, so an answer to an early poll is never unknown.
         async with runtime.db.session() as session:
