@@ -520,3 +520,14 @@ async def test_group_progress_table_counts_group_and_private_study_of_the_groups
         assert names == ["Bob"]  # Ada and Cy are not members of the other group
     finally:
         await bot.stop()
+
+
+async def test_a_rate_limited_group_post_is_waited_out_not_dropped(running_bot, fake, clock):
+    group = await _setup(running_bot, fake, clock, cards=2)
+    fake.rate_limit_next(1, retry_after=1)  # Telegram answers the first post with 429
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
+    assert report.groups.posted == [GROUP_ID] and report.groups.failed == []
+    assert [p.plain_text.split("\n")[0] for p in group.posts()] == [
+        "Deep Learning Tools · card 1 of 2",
+        "Deep Learning Tools · card 2 of 2",
+    ]
