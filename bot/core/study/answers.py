@@ -9,7 +9,9 @@ Rules (also in RULES.md):
 * Typo tolerance is the Damerau-Levenshtein distance (insert, delete, substitute, swap two
   neighbours) between normalised texts, allowed by the expected text's length:
   0 up to 3 characters, 1 up to 7, 2 up to 20, 3 beyond. Digits never get tolerance: the
-  numbers in both texts must be identical ("1945" is not "1946").
+  numbers in both texts must be identical ("1945" is not "1946"). Nor do symbols (what is left
+  that is neither letter, digit nor space: "@", "*", "+", "#"...): they must be the same, in the
+  same order, since in "Using the @ operator" the "@" is the whole answer ("*" is not a typo).
 * Also accepted, because flashcard answers are written loosely:
   - a parenthesised part of the expected answer is optional: "Paris (France)" accepts "Paris";
   - one leading "using/by/via/with/to" is optional on either side: "Using the @ operator"
@@ -134,6 +136,11 @@ def damerau_levenshtein(a: str, b: str, *, limit: int | None = None) -> int:
     return result if limit is None else min(result, limit + 1)
 
 
+def _symbols(normalised: str) -> list[str]:
+    """The symbols of a normalised text, in order: typo tolerance never covers them."""
+    return [ch for ch in normalised if not ch.isalnum() and not ch.isspace()]
+
+
 def _strip_optional_lead(normalised: str) -> str:
     words = normalised.split()
     if len(words) > 1 and words[0] in _OPTIONAL_LEADS:
@@ -174,7 +181,7 @@ def check_written(expected: str, given: str) -> Verdict:
     for exp in expected_forms:
         allowed = allowed_typos(exp)
         for giv in given_forms:
-            if _NUMBER.findall(exp) != _NUMBER.findall(giv):
+            if _NUMBER.findall(exp) != _NUMBER.findall(giv) or _symbols(exp) != _symbols(giv):
                 continue
             distance = damerau_levenshtein(exp, giv, limit=allowed)
             if distance <= allowed and (best_accepted is None or distance < best_accepted):
