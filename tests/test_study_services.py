@@ -179,7 +179,12 @@ async def test_test_scores_percent_time_and_wrong_answers(db, clock):
     async with db.session() as s:
         row = await s.get(StudySession, view.session_id)
         status, _ = await study.answer_test(
-            s, session_id=view.session_id, user_id=ADA, question_no=first_no, response=0, now=clock()
+            s,
+            session_id=view.session_id,
+            user_id=ADA,
+            question_no=first_no,
+            response=0,
+            now=clock(),
         )
     assert (row.status, row.score, row.total, row.duration_ms) == ("finished", 3, 4, 60_000)
     assert status is MoveStatus.STALE
@@ -192,10 +197,9 @@ async def _play_match(db, view, clock, *, mistakes: int):
         pairs.setdefault(tile.card_id, []).append(index)
     groups = list(pairs.values())
     for _ in range(mistakes):  # a question tile with a wrong answer tile
-        a, b = groups[0], groups[1]
-        wrong = [i for i in a if game.tiles[i].side == "q"][0], [
-            i for i in b if game.tiles[i].side == "a"
-        ][0]
+        question = next(i for i in groups[0] if game.tiles[i].side == "q")
+        answer = next(i for i in groups[1] if game.tiles[i].side == "a")
+        wrong = (question, answer)
         for tile in wrong:
             async with db.session() as s:
                 status, view = await study.tap_match(
@@ -368,9 +372,7 @@ async def test_spaced_grades_form_sessions_and_undo_takes_them_back(db, clock):
     async def spaced():
         async with db.session() as s:
             rows = await s.execute(
-                select(StudySession)
-                .where(StudySession.mode == "spaced")
-                .order_by(StudySession.id)
+                select(StudySession).where(StudySession.mode == "spaced").order_by(StudySession.id)
             )
             return [(r.score, r.total, r.duration_ms) for r in rows.scalars()]
 

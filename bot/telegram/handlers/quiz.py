@@ -41,7 +41,7 @@ async def show(
             options,
             type=Poll.QUIZ,
             is_anonymous=False,
-            correct_option_id=question.correct_index,
+            correct_option_ids=[question.correct_index],
         )
         async with context.runtime.db.session() as session:
             await study.register_quiz_poll(
