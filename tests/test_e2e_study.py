@@ -7,14 +7,18 @@ runtime.extras['study_seed'], so every run asks the same questions.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.config import DEFAULT_DECKS_DIR
 from bot.core.deck_format import load_deck_file
 from bot.core.markup import to_plain_text
+from bot.storage.models import GroupMember, StudySession, User
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from tests.fake_telegram import BotMessage, FakeUser
@@ -602,3 +606,40 @@ async def test_study_commands_are_registered_and_need_a_deck(running_bot, fake):
     assert "/quiz 3" in reply.plain_text
     [reply] = await chat.send("/help")
     assert "/learn" in reply.text and "/progress" in reply.text
+
+
+async def test_a_group_quiz_voter_met_only_there_is_credited_but_never_messaged(running_bot, fake):
+    """The one poll_answer handler also credits group rounds; a voter the bot has never talked
+    to privately becomes a (blocked) member, so nothing is ever sent to them."""
+    group_id, admin, stranger = -4101, FakeUser(3101, "Ann"), FakeUser(3102, "Zed")
+    fake.set_chat_member(group_id, admin, "administrator")
+    mark = fake.mark()
+    fake.add_bot_to_group(group_id, "Club", by_user=admin)
+    await fake.wait_for_message(group_id, after=mark)
+    for command in ("/deck deep-learning-tools", "/quiz"):
+        mark = fake.mark()
+        fake.send_message(group_id, command, user=admin)
+        await fake.wait_for_message(group_id, after=mark)
+    poll_message = await fake.wait_for_message(group_id, lambda m: m.poll_id is not None)
+    poll = fake.polls[poll_message.poll_id]
+    fake.answer_poll(poll.id, stranger, poll.correct_option_ids)
+
+    async def credited():
+        async with running_bot.runtime.db.session() as s:
+            session = (
+                await s.execute(select(StudySession).where(StudySession.user_id == stranger.id))
+            ).scalar_one_or_none()
+            return (
+                session,
+                await s.get(User, stranger.id),
+                await s.get(GroupMember, (group_id, stranger.id)),
+            )
+
+    for _ in range(200):
+        session, user, member = await credited()
+        if session is not None and session.score == 1:
+            break
+        await asyncio.sleep(0.02)
+    assert (session.mode, session.chat_id, session.score) == ("quiz", group_id, 1)
+    assert user.first_name == "Zed" and user.blocked and member is not None
+    assert not fake.messages(stranger.id)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from telegram import Poll, Update
 
 from bot.core.study import AskedQuestion, fits_quiz_poll
-from bot.services import study
+from bot.services import groups, study
 from bot.services.study import CreditStatus, MoveStatus, QuizView
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.common import send_html
 from bot.telegram.handlers.sessions import refusal, send_and_remember, settle
 
 __all__ = ["on_move", "on_poll_answer", "show"]
@@ -94,18 +94,31 @@ async def on_poll_answer(update: Update, context: FlashContext) -> None:
     answer = update.poll_answer
     if answer is None or answer.user is None:
         return  # a vote on behalf of a chat: there is no person to credit
+    now = runtime.now()
     async with runtime.db.session() as session:
-        await load_user(session, runtime, answer.user)  # keeps the name the progress table shows
         credit = await study.record_poll_answer(
             session,
             poll_id=answer.poll_id,
             user_id=answer.user.id,
             option_ids=list(answer.option_ids),
-            now=runtime.now(),
+            now=now,
         )
         view = None
-        if credit.status is CreditStatus.CREDITED and credit.private and credit.study is not None:
+        credited = credit.status is CreditStatus.CREDITED and credit.poll is not None
+        if credited and credit.private and credit.study is not None:
             view = await study.quiz_view(session, session_id=credit.study.id)
+        elif credited:
+            # A group voter: a member of the group (for its table), with the name to show. Made
+            # as the group module makes members, so nobody met only in a group gets a DM.
+            await groups.ensure_member(
+                session,
+                chat_id=credit.poll.chat_id,
+                user_id=answer.user.id,
+                first_name=answer.user.first_name or "",
+                username=answer.user.username,
+                now=now,
+                defaults=runtime.defaults,
+            )
     # Group rounds are only counted here; the group announces its results itself.
     if view is not None and credit.poll is not None:
         await show(context, credit.poll.chat_id, view)
