@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import get_args
-
 from telegram import Update
 
 from bot.services import study
-from bot.services.study import BrowseMove, BrowseView, MoveStatus
+from bot.services.study import BROWSE_MOVES, BrowseView, MoveStatus
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.sessions import edit_html, refusal, send_and_remember
 
 __all__ = ["on_move", "show"]
-
-_MOVES: frozenset[str] = frozenset(get_args(BrowseMove))
 
 
 async def show(context: FlashContext, chat_id: int, view: BrowseView) -> None:
@@ -33,7 +29,7 @@ async def on_move(update: Update, context: FlashContext, data: StudyMove) -> Non
     """Flip, previous, next, shuffle or back to the first card: the same message is edited."""
     runtime = context.runtime
     query = update.callback_query
-    if data.move not in _MOVES:
+    if data.move not in BROWSE_MOVES:
         await query.answer(texts.STUDY_UNKNOWN)
         return
     async with runtime.db.session() as session:
@@ -42,7 +38,7 @@ async def on_move(update: Update, context: FlashContext, data: StudyMove) -> Non
             session_id=data.session_id,
             user_id=update.effective_user.id,
             step=data.step,
-            move=data.move,  # type: ignore[arg-type]  # checked against BrowseMove above
+            move=data.move,  # type: ignore[arg-type]  # checked against BROWSE_MOVES above
             now=runtime.now(),
         )
     if status is not MoveStatus.OK or view is None:
