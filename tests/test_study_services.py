@@ -279,6 +279,8 @@ async def test_private_quiz_poll_answers_are_credited_once_and_only_to_the_owner
     credit = await vote(polls[0], ADA, [right[0]])
     assert credit.status is CreditStatus.CREDITED and credit.correct and credit.private
     assert (await vote(polls[0], ADA, [right[0]])).status is CreditStatus.DUPLICATE
+    # Out of turn (the quiz is on question 2): refused, and no answer row is left behind.
+    assert (await vote(polls[2], ADA, [right[2]])).status is CreditStatus.STALE
     assert (await vote(polls[1], ADA, [(right[1] + 1) % 2])).correct is False
     last = await vote(polls[2], ADA, [right[2]])
     assert last.finished

@@ -511,7 +511,7 @@ def learn_feedback(view: LearnView) -> str:
     else:
         line = "❌ No problem —"
     if not feedback.correct:
-        line += " It will come back later."
+        line += " it will come back later." if line.endswith("—") else " It will come back later."
     if feedback.round_complete and not feedback.finished:
         learned, total = view.progress
         line += f"\n🎉 Round done — {learned}/{total} learned."

@@ -320,7 +320,12 @@ async def record_poll_answer(
     if await session.get(QuizAnswer, (poll_id, user_id)) is not None:
         return PollCredit(CreditStatus.DUPLICATE, poll)
     study = await _round_session(session, poll=poll, user_id=user_id, now=now)
-    if study is None or (poll.owner_id is not None and study.status != ACTIVE):
+    if study is None:
+        return PollCredit(CreditStatus.STALE, poll)
+    # A private quiz takes the answer to the question it is on, and only while it runs.
+    if poll.owner_id is not None and (
+        study.status != ACTIVE or _question_on_screen(study) != poll.question_no
+    ):
         return PollCredit(CreditStatus.STALE, poll, study)
     option = int(option_ids[0])
     correct = option == poll.correct_option
@@ -338,13 +343,16 @@ async def record_poll_answer(
     except IntegrityError:  # the same answer delivered twice, concurrently
         return PollCredit(CreditStatus.DUPLICATE, poll, study)
     if poll.owner_id is not None:
-        view = _quiz_view(study, await load_deck_cards(session, study.deck_id))  # type: ignore[arg-type]
-        if view.position is None or view.position + 1 != poll.question_no:
-            return PollCredit(CreditStatus.STALE, poll, study)
         correct = _credit_quiz(study, poll.question_no, option, now)
     else:
         await _score_group_round(session, study=study, round_id=poll.round_id, now=now)
     return PollCredit(CreditStatus.CREDITED, poll, study, correct)
+
+
+def _question_on_screen(study: StudySession) -> int | None:
+    """The number of a private quiz's first unanswered question, None when all are answered."""
+    answers = (study.state or {}).get("answers", [])
+    return next((no for no, answer in enumerate(answers, start=1) if answer is None), None)
 
 
 async def _score_group_round(

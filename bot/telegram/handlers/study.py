@@ -3,6 +3,9 @@ the progress table. Each mode's own flow is in its module (browse, learn, exam, 
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
@@ -13,7 +16,12 @@ from bot.services.study import (
     DEFAULT_TEST_LENGTH,
     MAX_QUIZ_LENGTH,
     MAX_TEST_LENGTH,
+    BrowseView,
+    LearnView,
+    MatchView,
     MoveStatus,
+    QuizView,
+    TestView,
 )
 from bot.services.users import active_decks
 from bot.telegram import keyboards, texts
@@ -167,6 +175,7 @@ async def _begin(
     chat_id = update.effective_chat.id
     now = runtime.now()
     offer = view = rows = None
+    done = total = 0
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
         deck = await study.enrolled_deck(session, user_id=user.id, deck_id=deck_id)
@@ -203,7 +212,17 @@ async def _begin(
         await _SHOW[mode](context, chat_id, view)
 
 
-async def _start(session, mode, user_id, chat_id, deck_id, seed, now, length, kinds):
+async def _start(
+    session: AsyncSession,
+    mode: str,
+    user_id: int,
+    chat_id: int,
+    deck_id: int,
+    seed: int,
+    now: datetime,
+    length: int,
+    kinds: tuple[str, ...],
+) -> BrowseView | LearnView | TestView | MatchView | QuizView | None:
     """A new session of `mode` through its service; None when the deck cannot support it."""
     common = {"user_id": user_id, "chat_id": chat_id, "deck_id": deck_id, "seed": seed, "now": now}
     if mode == "cards":
