@@ -114,7 +114,13 @@ def test_a_crowd_is_cut_to_fit_one_message():
 
 @pytest.mark.parametrize(
     ("ms", "text"),
-    [(0, "0.0 s"), (13_000, "13.0 s"), (59_949, "59.9 s"), (60_000, "1:00"), (3_725_000, "1:02:05")],
+    [
+        (0, "0.0 s"),
+        (13_000, "13.0 s"),
+        (59_949, "59.9 s"),
+        (60_000, "1:00"),
+        (3_725_000, "1:02:05"),
+    ],
 )
 def test_durations(ms: int, text: str):
     assert texts.format_duration(ms) == text
