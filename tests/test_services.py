@@ -220,3 +220,27 @@ async def test_a_malformed_deck_file_is_reported_and_the_others_still_load(db, c
     assert "duplicate card key 'one'" in str(error)
     async with db.session() as s:
         assert await deck_by_slug(s, "broken") is None  # nothing half-written
+
+
+async def test_stats_use_the_progress_tables_mastery_rule(db, clock):
+    user, deck = await _setup(db, clock())
+    async with db.session() as s:
+        cards = await deck_cards(s, deck.id)
+        for card, overdue_days in ((cards[0], 1), (cards[1], 60)):
+            s.add(
+                CardState(
+                    user_id=user.id,
+                    card_id=card.id,
+                    deck_id=deck.id,
+                    state=2,
+                    stability=30.0,
+                    difficulty=5.0,
+                    due=clock() - timedelta(days=overdue_days),
+                    reps=5,
+                )
+            )
+    async with db.session() as s:
+        [stats] = await reviews.deck_stats(s, user=user, now=clock())
+    # Stable enough and recently due: mastered. Overdue by more than its stability: learning.
+    assert (stats.new, stats.learning, stats.mastered) == (14, 1, 1)
+    assert stats.mastery_percent == 6 and stats.due_now == 2

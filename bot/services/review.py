@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Scheduler
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localtime import local_date, local_day_start
+from bot.core.mastery import CardProgress, deck_mastery
 from bot.core.srs import Grade, MemoryState, review
 from bot.services.study import record_spaced_review, unrecord_spaced_review
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
@@ -391,40 +392,32 @@ class DeckStats:
     due_tomorrow: int
     reviews_today: int
 
-    @property
-    def mastery_percent(self) -> int:
-        return (100 * self.mastered) // self.total if self.total else 0
-
-
-MASTERED_STABILITY_DAYS = 21.0  # Anki's "mature" threshold
+    mastery_percent: int
 
 
 async def deck_stats(session: AsyncSession, *, user: User, now: datetime) -> list[DeckStats]:
-    """Per active deck: card counts by stage, due counts and today's reviews."""
+    """Per active deck: card counts by mastery level, due counts and today's reviews.
+
+    Levels come from bot.core.mastery, the same rule the /progress table uses.
+    """
     zone = ZoneInfo(user.timezone)
     tomorrow = local_day_start(now, zone, days=1)
     after_tomorrow = local_day_start(now, zone, days=2)
     today = local_day_start(now, zone)
-    mastered = and_(CardState.state == 2, CardState.stability >= MASTERED_STABILITY_DAYS)
     rows = await session.execute(
-        select(
-            Deck,
-            func.count(Card.id),
-            func.count(CardState.card_id),
-            func.sum(case((mastered, 1), else_=0)),
-            func.sum(case((CardState.due <= now, 1), else_=0)),
-            func.sum(
-                case((and_(CardState.due >= tomorrow, CardState.due < after_tomorrow), 1), else_=0)
-            ),
-        )
+        select(Deck, Card.id, CardState.state, CardState.stability, CardState.due)
         .select_from(Card)
         .join(Deck, Deck.id == Card.deck_id)
         .join(Enrolment, Enrolment.deck_id == Card.deck_id)
         .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
         .where(_live_enrolled(user.id, None))
-        .group_by(Deck.id)
-        .order_by(Deck.title)
+        .order_by(Deck.title, Card.position)
     )
+    per_deck: dict[int, tuple[Deck, list[CardProgress]]] = {}
+    for deck, card_id, state, stability, due in rows.all():
+        per_deck.setdefault(deck.id, (deck, []))[1].append(
+            CardProgress(card_id, state, stability, due)
+        )
     today_counts = dict(
         (
             await session.execute(
@@ -439,18 +432,20 @@ async def deck_stats(session: AsyncSession, *, user: User, now: datetime) -> lis
         ).all()
     )
     stats = []
-    for deck, total, studied, n_mastered, due_now, due_tomorrow in rows.all():
-        n_mastered, studied = int(n_mastered or 0), int(studied or 0)
+    for deck, cards in per_deck.values():
+        mastery = deck_mastery(cards, now=now)
+        dues = [c.due for c in cards if c.due is not None]
         stats.append(
             DeckStats(
                 deck=deck,
-                total=total,
-                new=total - studied,
-                learning=studied - n_mastered,
-                mastered=n_mastered,
-                due_now=int(due_now or 0),
-                due_tomorrow=int(due_tomorrow or 0),
+                total=mastery.total,
+                new=mastery.not_studied,
+                learning=mastery.learning,
+                mastered=mastery.mastered,
+                due_now=sum(due <= now for due in dues),
+                due_tomorrow=sum(tomorrow <= due < after_tomorrow for due in dues),
                 reviews_today=today_counts.get(deck.id, 0),
+                mastery_percent=mastery.percent,
             )
         )
     return stats
