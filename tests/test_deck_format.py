@@ -23,7 +23,11 @@ from bot.core.markup import to_plain_text, to_telegram_html
 DECKS_DIR = Path(__file__).resolve().parents[1] / "decks"
 SEED_DECK = DECKS_DIR / "deep-learning-tools.md"
 # shared/ sits beside the checkout (for developers and for CI's clean clone).
-SEED_SCRAPE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "deep-learning-tools.txt"
+_SEED_CANDIDATES = [
+    Path(__file__).resolve().parents[2] / "shared" / "seed" / "deep-learning-tools.txt",
+    Path("/work/shared/seed/deep-learning-tools.txt"),
+]
+SEED_SCRAPE = next((p for p in _SEED_CANDIDATES if p.exists()), _SEED_CANDIDATES[0])
 
 # The scraped study-set page the seed deck was transcribed from, kept here so the test does not
 # depend on a file outside the repository. Its first five lines are the page's chrome.
