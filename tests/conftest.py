@@ -16,18 +16,30 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-def _reset_postgres(url: str) -> None:
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+# Each test run works in its own schema, so two runs on one server (two developers, or a
+# developer and CI) never drop each other's tables.
+TEST_SCHEMA = f"flashtutor_test_{os.getpid()}"
+
+
+def _admin_dsn() -> str:
+    return POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _reset_postgres(schema: str) -> str:
+    """Empty the run's schema; returns an async URL whose connections use only that schema."""
+    dsn = _admin_dsn()
     try:
         with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
-            conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-            conn.execute("CREATE SCHEMA public")
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            conn.execute(f'CREATE SCHEMA "{schema}"')
     except psycopg.OperationalError as exc:
         pytest.fail(
             f"Postgres is required for the storage tests and is not reachable at {dsn}: {exc}. "
             "Start it (see README) or point TEST_POSTGRES_URL at one.",
             pytrace=False,
         )
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -35,8 +47,17 @@ def database_url(request, tmp_path) -> str:
     """An empty database (no tables yet) on each backend."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'flashtutor.db'}"
-    _reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    return _reset_postgres(TEST_SCHEMA)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_schema():
+    yield
+    try:
+        with psycopg.connect(_admin_dsn(), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{TEST_SCHEMA}" CASCADE')
+    except psycopg.OperationalError:
+        pass  # the tests that needed Postgres have already failed and said why
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import psycopg
 import pytest
 
@@ -10,7 +12,7 @@ from tests.fake_telegram import FakeUser
 from tests.harness import Chat, RunningBot, make_settings
 
 ADA = FakeUser(3001, "Ada")
-OUTAGE_DB = "flashtutor_outage"
+OUTAGE_DB = f"flashtutor_outage_{os.getpid()}"  # one per run: runs may overlap
 
 
 def _admin(sql: str) -> None:
