@@ -46,7 +46,13 @@ class RunningBot:
         )
         await self.app.initialize()
         await self.app.post_init(self.app)
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        app = self.app
+        # As run_polling does: polling errors go to the application's error handlers.
+        await app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=1,
+            error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
+        )
         await self.app.start()
         return self
 

@@ -215,3 +215,17 @@ async def eventually(probe, expected, attempts: int = 100):
             return True
         await asyncio.sleep(0.02)
     return False
+
+
+async def test_losing_telegram_while_polling_is_one_warning_not_a_traceback(
+    running_bot, fake, caplog
+):
+    caplog.set_level("WARNING")
+    await fake.stop()
+    for _ in range(200):
+        if any("Telegram unreachable while polling" in r.getMessage() for r in caplog.records):
+            break
+        await asyncio.sleep(0.05)
+    warnings = [r for r in caplog.records if "Telegram unreachable" in r.getMessage()]
+    assert warnings and all(r.exc_info is None for r in warnings)
+    assert not [r for r in caplog.records if r.name.startswith("bot.") and r.levelname == "ERROR"]
