@@ -76,3 +76,30 @@ async def test_paused_and_blocked_users_are_not_pushed_and_release_retries(db):
     assert await _claim_all(db, now + timedelta(minutes=1)) == []
     assert await _claim_all(db, now + timedelta(minutes=6)) == [3]
     assert await _claim_all(db, now + timedelta(hours=1)) == []
+
+
+async def test_new_cards_already_introduced_today_count_against_the_push(db):
+    from bot.core.srs import Grade, make_scheduler
+    from bot.services import review as reviews
+
+    morning = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=morning)
+    user = await _user(db, 1, "UTC", morning)
+    async with db.session() as s:
+        user = await s.get(User, 1)
+        user.new_cards_per_day = 3
+    for _ in range(2):  # two of today's three new cards studied before the 09:00 push
+        async with db.session() as s:
+            user = await s.get(User, 1)
+            study = await reviews.next_card(s, user=user, now=morning)
+            await reviews.grade_card(
+                s,
+                user=user,
+                card_id=study.card.id,
+                version=0,
+                grade=Grade.EASY,
+                now=morning,
+                scheduler=make_scheduler(fuzzing=False),
+            )
+    pushes, _ = await _claim(db, datetime(2026, 3, 2, 9, 1, tzinfo=UTC))
+    assert [(p.user_id, p.due, p.new) for p in pushes] == [(1, 0, 1)]

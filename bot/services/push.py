@@ -1,7 +1,8 @@
 """The daily push: which users are due a reminder now, and recording that they got one.
 
-Each batch is a fixed number of indexed statements (claim users, count due, count new,
-one executemany update), so a sweep's cost grows with users pushed, not with queries.
+Each batch is a fixed number of indexed statements (claim users, count due, count new, new
+cards introduced today, one executemany update), so a sweep's query count grows with
+batches of users, not with users.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localtime import local_date, next_push_at
-from bot.storage.models import Card, CardState, Deck, Enrolment, User
+from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
 
 __all__ = ["PushDue", "claim_due_pushes", "mark_blocked", "release_push"]
 
@@ -85,11 +86,27 @@ async def claim_due_pushes(
             )
         ).all()
     )
+    # New cards already introduced today count against the daily limit; "today" is each
+    # user's local day, which began less than 2 days ago in every timezone.
+    introduced: dict[int, list[datetime]] = {}
+    for user_id, reviewed_at in (
+        await session.execute(
+            select(ReviewLog.user_id, ReviewLog.reviewed_at).where(
+                ReviewLog.user_id.in_(ids),
+                ReviewLog.state_before.is_(None),
+                ReviewLog.undone.is_(False),
+                ReviewLog.reviewed_at >= now - timedelta(days=2),
+            )
+        )
+    ).all():
+        introduced.setdefault(user_id, []).append(reviewed_at)
     pushes, changes = [], []
     for user in users:
         zone = ZoneInfo(user.timezone)
         today = local_date(now, zone)
-        n_due, n_new = due.get(user.id, 0), min(new.get(user.id, 0), user.new_cards_per_day)
+        new_today = sum(local_date(t, zone) == today for t in introduced.get(user.id, []))
+        allowance = max(0, user.new_cards_per_day - new_today)
+        n_due, n_new = due.get(user.id, 0), min(new.get(user.id, 0), allowance)
         if n_due or n_new:
             pushes.append(PushDue(user.id, user.first_name, n_due, n_new, user.last_push_on))
             pushed_on = today
