@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.config import DEFAULT_DECKS_DIR
 from bot.core.srs import Grade, make_scheduler
@@ -15,7 +15,7 @@ from bot.services import study
 from bot.services.decks import deck_by_slug, load_bundled_decks
 from bot.services.study import CreditStatus, MoveStatus
 from bot.services.users import UserDefaults, enrol, ensure_user
-from bot.storage.models import QuizAnswer, QuizPoll, StudySession
+from bot.storage.models import Card, QuizAnswer, QuizPoll, StudySession
 
 ADA, BOB = 1, 2
 SCHEDULER = make_scheduler(fuzzing=False)
@@ -141,6 +141,40 @@ async def test_learn_stop_pauses_and_a_new_session_abandons_the_old(db, clock):
     async with db.session() as s:
         assert (await s.get(StudySession, view.session_id)).status == "abandoned"
         assert (await s.get(StudySession, newer.session_id)).status == "active"
+
+
+async def test_a_move_on_a_session_whose_cards_are_gone_abandons_it_a_peek_does_not(db, clock):
+    deck_id = await _setup(db, clock())
+    start = {"user_id": ADA, "chat_id": ADA, "deck_id": deck_id, "now": clock()}
+    async with db.session() as s:
+        learn = await study.start_learn(s, **start, seed=1, size=2)
+        test = await study.start_test(s, **start, seed=2, length=3)
+        match = await study.start_match(s, **start, seed=3)
+        cards = await study.start_cards(s, **start, seed=4)
+    async with db.session() as s:
+        await s.execute(update(Card).where(Card.deck_id == deck_id).values(retired=True))
+
+    async with db.session() as s:
+        peeked, _ = await study.peek_question(
+            s, session_id=learn.session_id, user_id=ADA, mode="learn", question_no=1
+        )
+    async with db.session() as s:
+        assert (await s.get(StudySession, learn.session_id)).status == "active"
+    move = {"user_id": ADA, "now": clock()}
+    async with db.session() as s:
+        moved = [
+            await study.answer_learn(
+                s, session_id=learn.session_id, question_no=1, response=0, **move
+            ),
+            await study.resume_test(s, session_id=test.session_id, **move),
+            await study.tap_match(s, session_id=match.session_id, tile=0, **move),
+            await study.move_cards(s, session_id=cards.session_id, step=0, move="next", **move),
+        ]
+    assert peeked is MoveStatus.UNKNOWN
+    assert moved == [(MoveStatus.UNKNOWN, None)] * 4
+    async with db.session() as s:
+        for view in (learn, test, match, cards):
+            assert (await s.get(StudySession, view.session_id)).status == "abandoned"
 
 
 async def test_test_scores_percent_time_and_wrong_answers(db, clock):

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import enum
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +31,7 @@ __all__ = [
     "DeckCards",
     "Mode",
     "MoveStatus",
+    "deck_for_fresh_session",
     "displace_others",
     "enrolled_deck",
     "finish",
@@ -38,6 +40,8 @@ __all__ = [
     "millis",
     "open_session",
     "plain_card",
+    "reactivate",
+    "restore_for_move",
     "resumable_session",
     "session_rng",
     "set_message",
@@ -47,6 +51,8 @@ __all__ = [
 Mode = Literal["cards", "learn", "test", "match", "quiz", "spaced"]
 
 ACTIVE, PAUSED, FINISHED, ABANDONED = "active", "paused", "finished", "abandoned"
+
+Restored = TypeVar("Restored")
 
 
 class MoveStatus(enum.Enum):
@@ -159,6 +165,19 @@ async def displace_others(
         other.status = to
 
 
+async def reactivate(session: AsyncSession, study: StudySession) -> None:
+    """Make a resumed session the running one of its mode in its chat; others are paused."""
+    await displace_others(
+        session,
+        user_id=study.user_id,
+        chat_id=study.chat_id,
+        mode=study.mode,
+        to=PAUSED,
+        keep=study.id,
+    )
+    study.status = ACTIVE
+
+
 async def load_for_move(
     session: AsyncSession, *, session_id: int, user_id: int, mode: Mode
 ) -> tuple[MoveStatus, StudySession | None]:
@@ -197,6 +216,42 @@ async def resumable_session(
             .limit(1)
         )
     ).scalar_one_or_none()
+
+
+async def restore_for_move(
+    session: AsyncSession,
+    restore: Callable[[AsyncSession, StudySession], Awaitable[Restored | None]],
+    *,
+    session_id: int,
+    user_id: int,
+    mode: Mode,
+    resuming: bool = False,
+) -> tuple[MoveStatus, tuple[StudySession, Restored] | None]:
+    """The session a button names with its engine restored, or why the move may not act on it."""
+    status, study = await load_for_move(session, session_id=session_id, user_id=user_id, mode=mode)
+    allowed = (MoveStatus.OK, MoveStatus.PAUSED) if resuming else (MoveStatus.OK,)
+    if status not in allowed or study is None:
+        return status, None
+    restored = await restore(session, study)
+    if restored is None:
+        study.status = ABANDONED  # its deck or cards are gone: it can never go on
+        return MoveStatus.UNKNOWN, None
+    return MoveStatus.OK, (study, restored)
+
+
+async def deck_for_fresh_session(
+    session: AsyncSession, *, user_id: int, chat_id: int, deck_id: int, mode: Mode
+) -> DeckCards | None:
+    """The deck for a new session (None if it has no cards), abandoning the unfinished one on it."""
+    deck = await load_deck_cards(session, deck_id)
+    if deck is None or not deck.cards:
+        return None
+    old = await resumable_session(
+        session, user_id=user_id, chat_id=chat_id, deck_id=deck_id, mode=mode
+    )
+    if old is not None:
+        old.status = ABANDONED
+    return deck
 
 
 def finish(study: StudySession, now: datetime, *, score: int, total: int) -> None:

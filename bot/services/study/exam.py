@@ -19,17 +19,15 @@ from bot.core.study import (
     build_test,
 )
 from bot.services.study.common import (
-    ABANDONED,
-    ACTIVE,
     PAUSED,
     DeckCards,
     MoveStatus,
-    displace_others,
+    deck_for_fresh_session,
     finish,
     load_deck_cards,
-    load_for_move,
     open_session,
-    resumable_session,
+    reactivate,
+    restore_for_move,
     session_rng,
 )
 from bot.storage.models import StudySession
@@ -95,14 +93,11 @@ async def start_test(
     kinds: Sequence[TestKind] = TEST_KINDS,
 ) -> TestView | None:
     """A new test of `length` questions of the given kinds; None if the deck has no cards."""
-    deck = await load_deck_cards(session, deck_id)
-    if deck is None or not deck.cards:
-        return None
-    old = await resumable_session(
+    deck = await deck_for_fresh_session(
         session, user_id=user_id, chat_id=chat_id, deck_id=deck_id, mode="test"
     )
-    if old is not None:
-        old.status = ABANDONED
+    if deck is None:
+        return None
     test = build_test(deck.pool, session_rng(seed, "test"), length=length, kinds=kinds, now=now)
     study = await open_session(
         session,
@@ -132,19 +127,13 @@ async def resume_test(
     session: AsyncSession, *, session_id: int, user_id: int, now: datetime
 ) -> tuple[MoveStatus, TestView | None]:
     """Continue an unfinished test at its first unanswered question (its clock kept running)."""
-    status, study = await load_for_move(
-        session, session_id=session_id, user_id=user_id, mode="test"
+    status, found = await restore_for_move(
+        session, restore_test, session_id=session_id, user_id=user_id, mode="test", resuming=True
     )
-    if status not in (MoveStatus.OK, MoveStatus.PAUSED) or study is None:
+    if found is None:
         return status, None
-    restored = await restore_test(session, study)
-    if restored is None:
-        study.status = ABANDONED
-        return MoveStatus.UNKNOWN, None
-    await displace_others(
-        session, user_id=user_id, chat_id=study.chat_id, mode="test", to=PAUSED, keep=study.id
-    )
-    study.status = ACTIVE
+    study, restored = found
+    await reactivate(session, study)
     return MoveStatus.OK, test_view(study, *restored)
 
 
@@ -158,16 +147,12 @@ async def answer_test(
     now: datetime,
 ) -> tuple[MoveStatus, TestView | None]:
     """Record the answer to the question on screen; the last one scores the test."""
-    status, study = await load_for_move(
-        session, session_id=session_id, user_id=user_id, mode="test"
+    status, found = await restore_for_move(
+        session, restore_test, session_id=session_id, user_id=user_id, mode="test"
     )
-    if status is not MoveStatus.OK or study is None:
+    if found is None:
         return status, None
-    restored = await restore_test(session, study)
-    if restored is None:
-        study.status = ABANDONED
-        return MoveStatus.UNKNOWN, None
-    deck, test = restored
+    study, (deck, test) = found
     current = test.current()
     # Questions come one at a time: only the one on screen may be answered.
     if current is None or current.question_no != question_no:

@@ -16,17 +16,15 @@ from bot.core.study import (
     StaleAnswer,
 )
 from bot.services.study.common import (
-    ABANDONED,
-    ACTIVE,
     PAUSED,
     DeckCards,
     MoveStatus,
-    displace_others,
+    deck_for_fresh_session,
     finish,
     load_deck_cards,
-    load_for_move,
     open_session,
-    resumable_session,
+    reactivate,
+    restore_for_move,
     session_rng,
 )
 from bot.storage.models import (
@@ -110,14 +108,11 @@ async def start_learn(
 
     An unfinished Learn session on the same deck is abandoned; one on another deck is paused.
     """
-    deck = await load_deck_cards(session, deck_id)
-    if deck is None or not deck.cards:
-        return None
-    old = await resumable_session(
+    deck = await deck_for_fresh_session(
         session, user_id=user_id, chat_id=chat_id, deck_id=deck_id, mode="learn"
     )
-    if old is not None:
-        old.status = ABANDONED
+    if deck is None:
+        return None
     states = {
         s.card_id: s
         for s in (
@@ -158,20 +153,13 @@ async def resume_learn(
     session: AsyncSession, *, session_id: int, user_id: int, now: datetime
 ) -> tuple[MoveStatus, LearnView | None]:
     """Continue a paused or active Learn session: the pending question is asked again."""
-    status, study = await load_for_move(
-        session, session_id=session_id, user_id=user_id, mode="learn"
+    status, found = await restore_for_move(
+        session, restore_learn, session_id=session_id, user_id=user_id, mode="learn", resuming=True
     )
-    if status not in (MoveStatus.OK, MoveStatus.PAUSED) or study is None:
+    if found is None:
         return status, None
-    restored = await restore_learn(session, study)
-    if restored is None:
-        study.status = ABANDONED
-        return MoveStatus.UNKNOWN, None
-    deck, learn = restored
-    await displace_others(
-        session, user_id=user_id, chat_id=study.chat_id, mode="learn", to=PAUSED, keep=study.id
-    )
-    study.status = ACTIVE
+    study, (deck, learn) = found
+    await reactivate(session, study)
     asked = _learn_step(study, learn, now)
     return MoveStatus.OK, LearnView(study.id, deck, learn, asked, study.status)
 
@@ -186,16 +174,12 @@ async def answer_learn(
     now: datetime,
 ) -> tuple[MoveStatus, LearnView | None]:
     """Judge a response (option index, 'I knew it' bool, or typed text) and ask the next one."""
-    status, study = await load_for_move(
-        session, session_id=session_id, user_id=user_id, mode="learn"
+    status, found = await restore_for_move(
+        session, restore_learn, session_id=session_id, user_id=user_id, mode="learn"
     )
-    if status is not MoveStatus.OK or study is None:
+    if found is None:
         return status, None
-    restored = await restore_learn(session, study)
-    if restored is None:
-        study.status = ABANDONED
-        return MoveStatus.UNKNOWN, None
-    deck, learn = restored
+    study, (deck, learn) = found
     answered = learn.current
     try:
         feedback = learn.respond(question_no, response)
@@ -211,16 +195,12 @@ async def stop_learn(
     session: AsyncSession, *, session_id: int, user_id: int, question_no: int, now: datetime
 ) -> tuple[MoveStatus, LearnView | None]:
     """Leave a Learn session for later: it is paused and /learn offers to continue it."""
-    status, study = await load_for_move(
-        session, session_id=session_id, user_id=user_id, mode="learn"
+    status, found = await restore_for_move(
+        session, restore_learn, session_id=session_id, user_id=user_id, mode="learn"
     )
-    if status is not MoveStatus.OK or study is None:
+    if found is None:
         return status, None
-    restored = await restore_learn(session, study)
-    if restored is None:
-        study.status = ABANDONED
-        return MoveStatus.UNKNOWN, None
-    deck, learn = restored
+    study, (deck, learn) = found
     if learn.current is None or learn.current.question_no != question_no:
         return MoveStatus.STALE, None
     study.status = PAUSED

@@ -20,9 +20,9 @@ from bot.services.study.common import (
     MoveStatus,
     finish,
     load_deck_cards,
-    load_for_move,
     millis,
     open_session,
+    restore_for_move,
     session_rng,
 )
 from bot.storage.models import StudySession
@@ -94,20 +94,27 @@ async def start_match(
     return MatchView(study.id, deck, game, study.status, best_ms=best)
 
 
+async def _restore_match(
+    session: AsyncSession, study: StudySession
+) -> tuple[DeckCards, MatchGame] | None:
+    """The board and its deck; None once a card on the board is deleted (it cannot finish)."""
+    deck = await load_deck_cards(session, study.deck_id)
+    game = MatchGame.from_dict(study.state["match"])
+    if deck is None or any(t.card_id not in deck.cards for t in game.tiles):
+        return None
+    return deck, game
+
+
 async def tap_match(
     session: AsyncSession, *, session_id: int, user_id: int, tile: int, now: datetime
 ) -> tuple[MoveStatus, MatchView | None]:
     """One tap on a tile; the tap that completes the board records the time."""
-    status, study = await load_for_move(
-        session, session_id=session_id, user_id=user_id, mode="match"
+    status, found = await restore_for_move(
+        session, _restore_match, session_id=session_id, user_id=user_id, mode="match"
     )
-    if status is not MoveStatus.OK or study is None:
+    if found is None:
         return status, None
-    deck = await load_deck_cards(session, study.deck_id)
-    game = MatchGame.from_dict(study.state["match"])
-    if deck is None or any(t.card_id not in deck.cards for t in game.tiles):
-        study.status = ABANDONED  # a card on the board was deleted: the game cannot finish
-        return MoveStatus.UNKNOWN, None
+    study, (deck, game) = found
     tap = game.select(tile, now)
     study.state = {**study.state, "match": game.to_dict()}
     study.score = len(game.removed) // 2
