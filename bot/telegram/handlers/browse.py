@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services import study
-from bot.services.study import BROWSE_MOVES, BrowseView, MoveStatus
+from bot.services.study import BROWSE_MOVES, BrowseView
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.sessions import edit_html, refusal, send_and_remember
+from bot.telegram.handlers.sessions import apply_move, edit_html, send_and_remember
 
 __all__ = ["on_move", "show"]
 
@@ -27,22 +27,20 @@ async def show(context: FlashContext, chat_id: int, view: BrowseView) -> None:
 
 async def on_move(update: Update, context: FlashContext, data: StudyMove) -> None:
     """Flip, previous, next, shuffle or back to the first card: the same message is edited."""
-    runtime = context.runtime
     query = update.callback_query
     if data.move not in BROWSE_MOVES:
         await query.answer(texts.STUDY_UNKNOWN)
         return
-    async with runtime.db.session() as session:
-        status, view = await study.move_cards(
-            session,
-            session_id=data.session_id,
-            user_id=update.effective_user.id,
-            step=data.step,
-            move=data.move,  # type: ignore[arg-type]  # checked against BROWSE_MOVES above
-            now=runtime.now(),
-        )
-    if status is not MoveStatus.OK or view is None:
-        await query.answer(refusal(status, "cards"))
+    view = await apply_move(
+        update,
+        context,
+        data,
+        study.move_cards,
+        step=data.step,
+        move=data.move,  # checked against BROWSE_MOVES above
+        now=context.runtime.now(),
+    )
+    if view is None:
         return
     await query.answer()
     # Card texts are capped well below Telegram's limit (question 1000, answer 3500 characters),

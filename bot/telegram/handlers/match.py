@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services import study
-from bot.services.study import FINISHED, MatchView, MoveStatus
+from bot.services.study import FINISHED, MatchView
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.sessions import edit_html, refusal, send_and_remember
+from bot.telegram.handlers.sessions import apply_move, edit_html, send_and_remember
 
 __all__ = ["on_move", "show"]
 
@@ -29,22 +29,16 @@ async def show(context: FlashContext, chat_id: int, view: MatchView) -> None:
 
 async def on_move(update: Update, context: FlashContext, data: StudyMove) -> None:
     """A tap on a tile: select, pair, or slip; the finishing tap shows the time and best."""
-    runtime = context.runtime
     query = update.callback_query
     if data.move != "tile":
         await query.answer(texts.STUDY_UNKNOWN)
         return
-    async with runtime.db.session() as session:
-        status, view = await study.tap_match(
-            session,
-            session_id=data.session_id,
-            user_id=update.effective_user.id,
-            tile=data.index,
-            now=runtime.now(),
-        )
-    if status is not MoveStatus.OK or view is None or view.tap is None:
-        await query.answer(refusal(status, "match"))
+    view = await apply_move(
+        update, context, data, study.tap_match, tile=data.index, now=context.runtime.now()
+    )
+    if view is None:
         return
+    assert view.tap is not None  # a move on a running board is always a tap
     await query.answer(texts.MATCH_TOASTS[view.tap.outcome] or None)
     if view.tap.outcome == "stale":
         return

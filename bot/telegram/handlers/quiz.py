@@ -11,12 +11,12 @@ from telegram import Poll, Update
 
 from bot.core.study import AskedQuestion, fits_quiz_poll
 from bot.services import groups, study
-from bot.services.study import CreditStatus, MoveStatus, QuizView
+from bot.services.study import CreditStatus, QuizView
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import send_html
-from bot.telegram.handlers.sessions import refusal, send_and_remember, settle
+from bot.telegram.handlers.sessions import apply_move, send_and_remember, settle
 
 __all__ = ["on_move", "on_poll_answer", "show"]
 
@@ -65,22 +65,20 @@ async def show(
 
 async def on_move(update: Update, context: FlashContext, data: StudyMove) -> None:
     """A button answer to a quiz question that did not fit a quiz poll."""
-    runtime = context.runtime
     query = update.callback_query
     if data.move != "choose":
         await query.answer(texts.STUDY_UNKNOWN)
         return
-    async with runtime.db.session() as session:
-        status, view = await study.answer_quiz(
-            session,
-            session_id=data.session_id,
-            user_id=update.effective_user.id,
-            question_no=data.step,
-            option=data.index,
-            now=runtime.now(),
-        )
-    if status is not MoveStatus.OK or view is None:
-        await query.answer(refusal(status, "quiz"))
+    view = await apply_move(
+        update,
+        context,
+        data,
+        study.answer_quiz,
+        question_no=data.step,
+        option=data.index,
+        now=context.runtime.now(),
+    )
+    if view is None:
         return
     await query.answer(texts.CORRECT_TOAST if view.last_correct else texts.WRONG_TOAST)
     shown = await settle(query, texts.quiz_answered(view))

@@ -1,24 +1,39 @@
-"""Plumbing shared by the study-mode handlers: seeds, refusals, and settling answered messages."""
+"""Plumbing shared by the study-mode handlers: seeds, moves and their refusals, revealing an
+answer, and settling answered messages."""
 
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.runtime import Runtime
 from bot.services import study
 from bot.services.study import MoveStatus
-from bot.telegram import texts
+from bot.telegram import keyboards, texts
+from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import send_html
 
-__all__ = ["edit_html", "new_seed", "refusal", "send_and_remember", "settle", "strip_buttons"]
+__all__ = [
+    "apply_move",
+    "edit_html",
+    "new_seed",
+    "refusal",
+    "reveal",
+    "send_and_remember",
+    "settle",
+    "strip_buttons",
+]
 
 log = logging.getLogger(__name__)
+
+View = TypeVar("View")
 
 _REFUSALS = {
     MoveStatus.STALE: texts.STUDY_STALE,
@@ -42,6 +57,49 @@ def refusal(status: MoveStatus, mode: str) -> str:
     if status is MoveStatus.PAUSED:
         return texts.study_paused(mode)
     return _REFUSALS[status]
+
+
+async def apply_move(
+    update: Update,
+    context: FlashContext,
+    data: StudyMove,
+    service: Callable[..., Awaitable[tuple[MoveStatus, View | None]]],
+    **arguments: Any,
+) -> View | None:
+    """Run a button's move on its session through `service`; a refused move is answered here."""
+    async with context.runtime.db.session() as session:
+        status, view = await service(
+            session, session_id=data.session_id, user_id=update.effective_user.id, **arguments
+        )
+    if status is not MoveStatus.OK or view is None:
+        await update.callback_query.answer(refusal(status, data.mode))
+        return None
+    return view
+
+
+async def reveal(
+    update: Update,
+    context: FlashContext,
+    data: StudyMove,
+    render: Callable[..., str],
+    *,
+    stop: bool = False,
+) -> None:
+    """'Show answer' on a Learn or Test question: the same question, its answer shown."""
+    view = await apply_move(
+        update, context, data, study.peek_question, mode=data.mode, question_no=data.step
+    )
+    if view is None:
+        return
+    query = update.callback_query
+    await query.answer()
+    assert view.asked is not None  # a peek only succeeds on the question still on screen
+    text = render(view, revealed=True)
+    markup = keyboards.study_question(
+        data.mode, view.session_id, view.asked, revealed=True, stop=stop
+    )
+    if not await edit_html(query, text, markup):
+        await send_html(context.bot, update.effective_chat.id, text, markup)
 
 
 async def send_and_remember(
