@@ -224,6 +224,20 @@ async def test_test_kinds_and_usage(running_bot, fake):
     assert "Score: 3/3 · <b>100%</b>" in question.text and "Perfect" in question.text
 
 
+async def test_learn_and_quiz_counts_out_of_range_get_their_usage(running_bot, fake):
+    chat = Chat(fake, ADA)
+    await _enrol(chat)
+    for command, usage in (
+        ("/learn 0", texts.LEARN_USAGE),
+        ("/learn 1000", texts.LEARN_USAGE),
+        ("/learn 3 4", texts.LEARN_USAGE),
+        ("/quiz 11", texts.QUIZ_USAGE),
+        ("/quiz few", texts.QUIZ_USAGE),
+    ):
+        [reply] = await chat.send(command)
+        assert reply.text == usage
+
+
 # --- Match -----------------------------------------------------------------------------------
 
 

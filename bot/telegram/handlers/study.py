@@ -71,11 +71,7 @@ async def on_cards(update: Update, context: FlashContext) -> None:
 
 async def on_learn(update: Update, context: FlashContext) -> None:
     """/learn [N]: learn the deck (or the N cards known least)."""
-    size = _number(context.args, 1, _MAX_LEARN) if context.args else 0
-    if size is None:
-        await send_html(context.bot, update.effective_chat.id, texts.LEARN_USAGE)
-        return
-    await _ask_deck(update, context, "learn", size)
+    await _ask_deck_counted(update, context, "learn", _MAX_LEARN, texts.LEARN_USAGE)
 
 
 async def on_test(update: Update, context: FlashContext) -> None:
@@ -94,16 +90,23 @@ async def on_match(update: Update, context: FlashContext) -> None:
 
 async def on_quiz(update: Update, context: FlashContext) -> None:
     """/quiz [N]: a short quiz, in quiz polls where the texts fit."""
-    length = _number(context.args, 1, MAX_QUIZ_LENGTH) if context.args else 0
-    if length is None:
-        await send_html(context.bot, update.effective_chat.id, texts.QUIZ_USAGE)
-        return
-    await _ask_deck(update, context, "quiz", length)
+    await _ask_deck_counted(update, context, "quiz", MAX_QUIZ_LENGTH, texts.QUIZ_USAGE)
 
 
 async def on_progress(update: Update, context: FlashContext) -> None:
     """/progress: the deck's progress table (your row)."""
     await _ask_deck(update, context, "progress")
+
+
+async def _ask_deck_counted(
+    update: Update, context: FlashContext, mode: str, most: int, usage: str
+) -> None:
+    """A mode's command with an optional count from 1 to `most`; anything else gets `usage`."""
+    count = _number(context.args, 1, most) if context.args else 0
+    if count is None:
+        await send_html(context.bot, update.effective_chat.id, usage)
+        return
+    await _ask_deck(update, context, mode, count)
 
 
 def _number(args: list[str], low: int, high: int) -> int | None:
