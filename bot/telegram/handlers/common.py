@@ -1,17 +1,22 @@
-"""Shared handler plumbing: the user row for an update, and sending long HTML safely."""
+"""Shared handler plumbing: the user row for an update, sending long HTML safely, and reading
+the arguments of the settings commands private chats and groups both have."""
 
 from __future__ import annotations
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram import User as TgUser
 from telegram.constants import ParseMode
 
+from bot.core.localtime import parse_review_time, resolve_timezone, suggest_timezones
 from bot.runtime import Runtime
 from bot.services.users import ensure_user
 from bot.storage.models import User
 from bot.telegram import texts
+from bot.telegram.context import FlashContext
 
-__all__ = ["load_user", "send_html"]
+__all__ = ["load_user", "number_argument", "send_html", "time_argument", "timezone_argument"]
 
 
 async def load_user(session, runtime: Runtime, tg_user: TgUser, *, unblock: bool = False) -> User:
@@ -48,3 +53,30 @@ async def send_html(
         )
     assert message is not None
     return message
+
+
+def number_argument(args: list[str], low: int, high: int) -> int | None:
+    """A command's single whole-number argument, None unless it lies from `low` to `high`."""
+    if len(args) != 1 or not args[0].isdigit() or not low <= int(args[0]) <= high:
+        return None
+    return int(args[0])
+
+
+async def time_argument(update: Update, context: FlashContext) -> int | None:
+    """The HH:MM of /time in minutes after midnight; a bad one is answered with the usage."""
+    try:
+        return parse_review_time(" ".join(context.args or []))
+    except ValueError:
+        await send_html(context.bot, update.effective_chat.id, texts.TIME_USAGE)
+        return None
+
+
+async def timezone_argument(update: Update, context: FlashContext) -> ZoneInfo | None:
+    """The zone /timezone names; a bad name is answered with the usage and close names."""
+    name = " ".join(context.args or []).strip()
+    try:
+        return resolve_timezone(name)
+    except ValueError:
+        suggestions = suggest_timezones(name) if name else []
+        await send_html(context.bot, update.effective_chat.id, texts.timezone_usage(suggestions))
+        return None

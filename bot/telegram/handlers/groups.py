@@ -14,7 +14,6 @@ from telegram import Chat, Poll, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 
-from bot.core.localtime import parse_review_time, resolve_timezone, suggest_timezones
 from bot.core.srs import format_interval
 from bot.services import groups, study
 from bot.services.decks import deck_by_slug, list_decks
@@ -23,7 +22,12 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import GroupDeck, GroupGrade
 from bot.telegram.context import FlashContext
 from bot.telegram.group_posting import edit_post_count, is_no_rights, notify_admins
-from bot.telegram.handlers.common import send_html
+from bot.telegram.handlers.common import (
+    number_argument,
+    send_html,
+    time_argument,
+    timezone_argument,
+)
 
 __all__ = [
     "QUIZ_COOLDOWN",
@@ -270,10 +274,8 @@ async def on_group_deck_pick(update: Update, context: FlashContext, data: GroupD
 @_admin_only
 async def on_group_time(update: Update, context: FlashContext) -> None:
     """/time HH:MM: the group's daily post time (admins)."""
-    try:
-        minute = parse_review_time(" ".join(context.args or []))
-    except ValueError:
-        await _reply(update, context, texts.TIME_USAGE)
+    minute = await time_argument(update, context)
+    if minute is None:
         return
     runtime = context.runtime
     async with runtime.db.session() as session:
@@ -285,11 +287,8 @@ async def on_group_time(update: Update, context: FlashContext) -> None:
 @_admin_only
 async def on_group_timezone(update: Update, context: FlashContext) -> None:
     """/timezone Area/City: the group's timezone (admins)."""
-    name = " ".join(context.args or []).strip()
-    try:
-        zone = resolve_timezone(name)
-    except ValueError:
-        await _reply(update, context, texts.timezone_usage(suggest_timezones(name) if name else []))
+    zone = await timezone_argument(update, context)
+    if zone is None:
         return
     runtime = context.runtime
     now = runtime.now()
@@ -302,18 +301,14 @@ async def on_group_timezone(update: Update, context: FlashContext) -> None:
 @_admin_only
 async def on_group_cards_per_post(update: Update, context: FlashContext) -> None:
     """/cards_per_post N: how many cards each daily post has, 1-5 (admins)."""
-    args = context.args or []
-    if (
-        len(args) != 1
-        or not args[0].isdigit()
-        or not 1 <= int(args[0]) <= groups.MAX_CARDS_PER_POST
-    ):
+    count = number_argument(context.args or [], 1, groups.MAX_CARDS_PER_POST)
+    if count is None:
         await _reply(update, context, texts.CARDS_PER_POST_USAGE)
         return
     async with context.runtime.db.session() as session:
         group = await _load_group(session, context, update)
-        await groups.set_cards_per_post(session, group, int(args[0]))
-    await _reply(update, context, texts.cards_per_post_set(int(args[0])))
+        await groups.set_cards_per_post(session, group, count)
+    await _reply(update, context, texts.cards_per_post_set(count))
 
 
 async def _set_paused(update: Update, context: FlashContext, paused: bool) -> None:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.localtime import parse_review_time, resolve_timezone, suggest_timezones
 from bot.services import users
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.common import (
+    load_user,
+    number_argument,
+    send_html,
+    time_argument,
+    timezone_argument,
+)
 
 __all__ = ["on_newcards", "on_pause", "on_resume", "on_settings", "on_time", "on_timezone"]
 
@@ -40,10 +45,8 @@ async def on_settings(update: Update, context: FlashContext) -> None:
 
 async def on_time(update: Update, context: FlashContext) -> None:
     """/time HH:MM: the daily review time in the user's timezone."""
-    try:
-        minute = parse_review_time(" ".join(context.args or []))
-    except ValueError:
-        await _reply(update, context, texts.TIME_USAGE)
+    minute = await time_argument(update, context)
+    if minute is None:
         return
     runtime = context.runtime
     async with runtime.db.session() as session:
@@ -54,11 +57,8 @@ async def on_time(update: Update, context: FlashContext) -> None:
 
 async def on_timezone(update: Update, context: FlashContext) -> None:
     """/timezone Area/City: an IANA name; a bad one gets suggestions."""
-    name = " ".join(context.args or []).strip()
-    try:
-        zone = resolve_timezone(name)
-    except ValueError:
-        await _reply(update, context, texts.timezone_usage(suggest_timezones(name) if name else []))
+    zone = await timezone_argument(update, context)
+    if zone is None:
         return
     runtime = context.runtime
     now = runtime.now()
@@ -70,15 +70,15 @@ async def on_timezone(update: Update, context: FlashContext) -> None:
 
 async def on_newcards(update: Update, context: FlashContext) -> None:
     """/newcards N: how many new cards to introduce per day."""
-    args = context.args or []
-    if len(args) != 1 or not args[0].isdigit() or int(args[0]) > 1000:
+    count = number_argument(context.args or [], 0, 1000)
+    if count is None:
         await _reply(update, context, texts.NEWCARDS_USAGE)
         return
     runtime = context.runtime
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
-        await users.set_new_cards(session, user, int(args[0]))
-    await _reply(update, context, texts.newcards_set(int(args[0])))
+        await users.set_new_cards(session, user, count)
+    await _reply(update, context, texts.newcards_set(count))
 
 
 async def _set_paused(update: Update, context: FlashContext, paused: bool) -> None:

@@ -28,7 +28,7 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import PickDeck, StudyMove
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import browse, exam, learn, match, quiz
-from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.common import load_user, number_argument, send_html
 from bot.telegram.handlers.sessions import new_seed, refusal, strip_buttons
 
 __all__ = [
@@ -102,17 +102,11 @@ async def _ask_deck_counted(
     update: Update, context: FlashContext, mode: str, most: int, usage: str
 ) -> None:
     """A mode's command with an optional count from 1 to `most`; anything else gets `usage`."""
-    count = _number(context.args, 1, most) if context.args else 0
+    count = number_argument(context.args, 1, most) if context.args else 0
     if count is None:
         await send_html(context.bot, update.effective_chat.id, usage)
         return
     await _ask_deck(update, context, mode, count)
-
-
-def _number(args: list[str], low: int, high: int) -> int | None:
-    if len(args) != 1 or not args[0].isdigit() or not low <= int(args[0]) <= high:
-        return None
-    return int(args[0])
 
 
 def _test_options(args: list[str]) -> tuple[int, tuple[str, ...]] | None:
