@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.telegram.app import build_application
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
-__all__ = ["Chat", "RunningBot", "make_settings"]
+__all__ = ["Chat", "GroupChat", "RunningBot", "make_settings"]
 
 TOKEN = "123456:TEST-token"
 
@@ -70,36 +70,27 @@ class RunningBot:
         return await self.start()
 
 
-class Chat:
-    """A simulated person in a private chat: sends commands, presses buttons, reads replies."""
+class _Conversation:
+    """One chat as people see it: what they send and press, and the bot messages that follow."""
 
-    def __init__(self, fake: FakeTelegram, user: FakeUser) -> None:
+    def __init__(self, fake: FakeTelegram, chat_id: int) -> None:
         self.fake = fake
-        self.user = user
+        self.chat_id = chat_id
 
-    @property
-    def chat_id(self) -> int:
-        return self.user.id
-
-    async def send(self, text: str, *, expect: int = 1) -> list[BotMessage]:
+    async def _send_as(self, user: FakeUser, text: str, expect: int) -> list[BotMessage]:
         """Send text and wait until `expect` new bot messages arrived in this chat."""
-        mark = len(self.fake.sent)
-        self.fake.send_message(self.chat_id, text, user=self.user)
+        mark = self.fake.mark()
+        self.fake.send_message(self.chat_id, text, user=user)
         return await self._collect(mark, expect)
 
-    async def press(
-        self,
-        message: BotMessage,
-        label: str | None = None,
-        *,
-        data: str | None = None,
-        expect: int = 0,
+    async def _press_as(
+        self, user: FakeUser, message: BotMessage, label: str | None, data: str | None, expect: int
     ) -> tuple[dict, list[BotMessage]]:
         """Press a button (by label prefix, or raw data); returns the toast and new messages."""
         if data is None:
             data = next(d for text, d in message.buttons if text.startswith(label))
-        mark = len(self.fake.sent)
-        update_id = self.fake.press_button(self.chat_id, message.message_id, data, user=self.user)
+        mark = self.fake.mark()
+        update_id = self.fake.press_button(self.chat_id, message.message_id, data, user=user)
         answer = await self.fake.wait_for_callback_answer(update_id)
         return answer, await self._collect(mark, expect)
 
@@ -112,8 +103,74 @@ class Chat:
             return []
         return await self.fake.wait_for(ready, description=f"{expect} messages in {self.chat_id}")
 
+
+class Chat(_Conversation):
+    """A simulated person in a private chat: sends commands, presses buttons, reads replies."""
+
+    def __init__(self, fake: FakeTelegram, user: FakeUser) -> None:
+        super().__init__(fake, user.id)
+        self.user = user
+
+    async def send(self, text: str, *, expect: int = 1) -> list[BotMessage]:
+        """Send text and wait until `expect` new bot messages arrived in this chat."""
+        return await self._send_as(self.user, text, expect)
+
+    async def press(
+        self,
+        message: BotMessage,
+        label: str | None = None,
+        *,
+        data: str | None = None,
+        expect: int = 0,
+    ) -> tuple[dict, list[BotMessage]]:
+        """Press a button (by label prefix, or raw data); returns the toast and new messages."""
+        return await self._press_as(self.user, message, label, data, expect)
+
     def current(self, message_id: int) -> BotMessage:
         return next(m for m in self.fake.messages(self.chat_id) if m.message_id == message_id)
 
     def last(self) -> BotMessage:
         return self.fake.last_message(self.chat_id)
+
+
+class GroupChat(_Conversation):
+    """A simulated group: members send commands and press buttons; bot messages are read back."""
+
+    def __init__(self, fake: FakeTelegram, chat_id: int, title: str = "Study Club") -> None:
+        super().__init__(fake, chat_id)
+        self.title = title
+
+    async def add_bot(self, by_user: FakeUser, *, status: str = "member") -> BotMessage:
+        """An admin adds the bot; returns its introduction."""
+        self.fake.set_chat_member(self.chat_id, by_user, "administrator")
+        mark = self.fake.mark()
+        self.fake.add_bot_to_group(self.chat_id, self.title, by_user=by_user, status=status)
+        [intro] = await self._collect(mark, 1)
+        return intro
+
+    async def send(self, user: FakeUser, text: str, *, expect: int = 1) -> list[BotMessage]:
+        """`user` sends text; waits until `expect` new bot messages arrived in the group."""
+        return await self._send_as(user, text, expect)
+
+    async def press(
+        self,
+        user: FakeUser,
+        message: BotMessage,
+        label: str | None = None,
+        *,
+        data: str | None = None,
+        expect: int = 0,
+    ) -> tuple[dict, list[BotMessage]]:
+        """`user` presses a button; returns the toast and new messages."""
+        return await self._press_as(user, message, label, data, expect)
+
+    def current(self, message: BotMessage) -> BotMessage:
+        return self.fake.message(self.chat_id, message.message_id)
+
+    def posts(self) -> list[BotMessage]:
+        """The daily card posts in this chat, current versions, oldest first."""
+        return [
+            m
+            for m in self.fake.messages(self.chat_id)
+            if any((d or "").startswith("gg:") for _t, d in m.buttons)
+        ]

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from bot.config import DEFAULT_DECKS_DIR
 from bot.storage.models import CardState, Group, GroupPost, ReviewLog, StudySession, User
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
-from tests.harness import Chat, RunningBot, make_settings
+from tests.fake_telegram import FakeUser
+from tests.harness import Chat, GroupChat, RunningBot, make_settings
 
 BOT = "FlashtutorTestBot"
 ADMIN = FakeUser(3001, "Ada", username="ada")
@@ -25,64 +25,6 @@ GROUP_ID = -4001  # a basic group
 OTHER_GROUP_ID = -4002
 SUPERGROUP_ID = -1009001
 MONDAY_8 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-class GroupChat:
-    """A simulated group: members send commands and press buttons; bot messages are read back."""
-
-    def __init__(self, fake: FakeTelegram, chat_id: int, title: str = "Study Club") -> None:
-        self.fake = fake
-        self.chat_id = chat_id
-        self.title = title
-
-    async def add_bot(self, by_user: FakeUser = ADMIN, *, status: str = "member") -> BotMessage:
-        """An admin adds the bot; returns its introduction."""
-        self.fake.set_chat_member(self.chat_id, by_user, "administrator")
-        mark = self.fake.mark()
-        self.fake.add_bot_to_group(self.chat_id, self.title, by_user=by_user, status=status)
-        [intro] = await self._collect(mark, 1)
-        return intro
-
-    async def send(self, user: FakeUser, text: str, *, expect: int = 1) -> list[BotMessage]:
-        mark = self.fake.mark()
-        self.fake.send_message(self.chat_id, text, user=user)
-        return await self._collect(mark, expect)
-
-    async def press(
-        self,
-        user: FakeUser,
-        message: BotMessage,
-        label: str | None = None,
-        *,
-        data: str | None = None,
-        expect: int = 0,
-    ) -> tuple[dict, list[BotMessage]]:
-        if data is None:
-            data = next(d for text, d in message.buttons if text.startswith(label))
-        mark = self.fake.mark()
-        update_id = self.fake.press_button(self.chat_id, message.message_id, data, user=user)
-        answer = await self.fake.wait_for_callback_answer(update_id)
-        return answer, await self._collect(mark, expect)
-
-    async def _collect(self, mark: int, expect: int) -> list[BotMessage]:
-        def ready():
-            found = [m for m in self.fake.sent[mark:] if m.chat_id == self.chat_id]
-            return found if len(found) >= expect else None
-
-        if expect == 0:
-            return []
-        return await self.fake.wait_for(ready, description=f"{expect} messages in {self.chat_id}")
-
-    def current(self, message: BotMessage) -> BotMessage:
-        return self.fake.message(self.chat_id, message.message_id)
-
-    def posts(self) -> list[BotMessage]:
-        """The daily card posts in this chat, current versions, oldest first."""
-        return [
-            m
-            for m in self.fake.messages(self.chat_id)
-            if any((d or "").startswith("gg:") for _t, d in m.buttons)
-        ]
 
 
 async def eventually(probe, attempts: int = 200):
@@ -104,7 +46,7 @@ async def _setup(running_bot, fake, clock, *, chat_id=GROUP_ID, cards: int = 3) 
     """A group with the bot added and the seed deck at 09:00 UTC; the clock at Monday 08:00."""
     clock.set(MONDAY_8)
     group = GroupChat(fake, chat_id)
-    await group.add_bot()
+    await group.add_bot(ADMIN)
     await group.send(ADMIN, "/deck deep-learning-tools")
     await group.send(ADMIN, "/time 09:00")
     if cards != 3:
@@ -124,7 +66,7 @@ async def test_added_to_a_group_the_bot_introduces_itself_and_admins_set_it_up(
     running_bot, fake, clock
 ):
     group = GroupChat(fake, GROUP_ID)
-    intro = await group.add_bot()
+    intro = await group.add_bot(ADMIN)
     assert "Admins" in intro.text and "/deck" in intro.text and "/time HH:MM" in intro.text
     assert (await _group(running_bot)).active
 
@@ -266,7 +208,7 @@ async def test_buttons_from_one_group_do_not_act_in_another_and_forgeries_are_an
     [post] = group.posts()
     good = next(d for t, d in post.buttons if t == "Good")
     other = GroupChat(fake, OTHER_GROUP_ID, "Other Club")
-    await other.add_bot()
+    await other.add_bot(ADMIN)
     [help_msg] = await other.send(BOB, "/help")
     toast, _ = await other.press(BOB, help_msg, data=good)
     assert toast["text"] == "This button isn't valid here."
@@ -381,7 +323,7 @@ async def test_removal_from_the_group_stops_the_schedule(running_bot, fake, cloc
     report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
     assert report.groups.examined == 0 and group.posts() == []
     # Added back, it introduces itself again and the same setup resumes.
-    intro = await group.add_bot()
+    intro = await group.add_bot(ADMIN)
     assert "Admins" in intro.text
     report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
     assert report.groups.posted == [GROUP_ID]
