@@ -6,6 +6,7 @@ database (`users.next_push_at`), so a restart loses nothing.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from bot.runtime import Runtime
 from bot.services import push as pushes
 from bot.telegram import keyboards, texts
 from bot.telegram.group_posting import GroupPoster, GroupSweepReport
+from scheduler.batches import claim_in_batches
 
 __all__ = ["SweepReport", "Timetable"]
 
@@ -83,16 +85,12 @@ class Timetable:
         Then post the daily cards of every group whose local post time has passed.
         """
         report = SweepReport()
-        while True:
-            async with self.runtime.db.session() as session:
-                due, examined = await pushes.claim_due_pushes(
-                    session, now=now, limit=self.batch_size
-                )
-            report.examined += examined
-            for push in due:
-                await self._send(push, now, report)
-            if examined < self.batch_size:
-                break
+        report.examined = await claim_in_batches(
+            self.runtime,
+            functools.partial(pushes.claim_due_pushes, now=now),
+            functools.partial(self._send, now=now, report=report),
+            batch_size=self.batch_size,
+        )
         report.groups = await self.groups.sweep(now)
         return report
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from bot.config import DEFAULT_DECKS_DIR
 from bot.services.decks import deck_by_slug, load_bundled_decks
 from bot.services.push import claim_due_pushes, mark_blocked, release_push
 from bot.services.users import UserDefaults, enrol, ensure_user, set_paused
 from bot.storage.models import User
+from scheduler.batches import claim_in_batches
 
 
 async def _user(db, user_id, zone, now, *, enrolled=True):
@@ -34,12 +37,17 @@ async def _claim(db, now):
 
 
 async def _claim_all(db, now):
+    """Every push one sweep claims, in batches of two, the way the timetable claims them."""
     ids = []
-    while True:
-        pushes, examined = await _claim(db, now)
-        ids += [p.user_id for p in pushes]
-        if examined < 2:
-            return sorted(ids)
+
+    async def collect(push):
+        ids.append(push.user_id)
+
+    runtime = SimpleNamespace(db=db)
+    claim = functools.partial(claim_due_pushes, now=now)
+    examined = await claim_in_batches(runtime, claim, collect, batch_size=2)
+    assert examined >= len(ids)
+    return sorted(ids)
 
 
 async def test_each_user_is_pushed_once_per_local_day(db):

@@ -7,6 +7,7 @@ Application's rate limiter, which every call here goes through.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from bot.runtime import Runtime
 from bot.services import groups
 from bot.telegram import keyboards, texts
+from scheduler.batches import claim_in_batches
 
 __all__ = [
     "GroupPoster",
@@ -115,16 +117,12 @@ class GroupPoster:
 
     async def sweep(self, now: datetime) -> GroupSweepReport:
         report = GroupSweepReport()
-        while True:
-            async with self.runtime.db.session() as session:
-                due, examined = await groups.claim_due_group_posts(
-                    session, now=now, limit=self.batch_size
-                )
-            report.examined += examined
-            for group in due:
-                await self._post(group, now, report)
-            if examined < self.batch_size:
-                break
+        report.examined = await claim_in_batches(
+            self.runtime,
+            functools.partial(groups.claim_due_group_posts, now=now),
+            functools.partial(self._post, now=now, report=report),
+            batch_size=self.batch_size,
+        )
         report.counts_edited = await self.flush_counts(now)
         if report.examined or report.counts_edited:
             log.info(
