@@ -33,6 +33,7 @@ from bot.services.study import (
 
 __all__ = [
     "MAX_MESSAGE_CHARS",
+    "counted",
     "esc",
     "split_message",
     "visible_length",
@@ -44,6 +45,11 @@ _TAG = re.compile(r"<[^>]+>")
 
 def esc(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def counted(count: int, noun: str) -> str:
+    """`count` with its noun, plural unless the count is one: '1 card', '3 cards'."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def visible_length(html_text: str) -> int:
@@ -188,6 +194,7 @@ def left(title: str) -> str:
 
 UNKNOWN_DECK = "I don't know that deck. /decks lists the ones you can study."
 NOT_STUDYING = "You're not studying that deck."
+NO_STUDY_DECKS = "You're not studying any deck yet. /decks to pick one."
 
 # --- review ----------------------------------------------------------------------------
 
@@ -216,7 +223,7 @@ def grade_label(grade: Grade, interval) -> str:
 
 
 def session_done(reviewed: int, next_due: datetime | None, zone: ZoneInfo) -> str:
-    head = f"Done for now — {reviewed} card{'s' if reviewed != 1 else ''} reviewed today."
+    head = f"Done for now — {counted(reviewed, 'card')} reviewed today."
     if next_due is None:
         return f"{head}\nNo more cards are scheduled. /decks to add a deck."
     return f"{head}\nNext card due {when(next_due, zone)}."
@@ -224,7 +231,7 @@ def session_done(reviewed: int, next_due: datetime | None, zone: ZoneInfo) -> st
 
 def nothing_due(next_due: datetime | None, zone: ZoneInfo, studying: bool) -> str:
     if not studying:
-        return "You're not studying any deck yet. /decks to pick one."
+        return NO_STUDY_DECKS
     if next_due is None:
         return "Nothing is due, and you've met today's new-card limit. See you tomorrow!"
     return f"Nothing is due right now. Next card due {when(next_due, zone)}."
@@ -253,7 +260,7 @@ NOTHING_TO_UNDO = "There's nothing to undo."
 
 def stats(rows: list[DeckStats], streak: int) -> str:
     if not rows:
-        return "You're not studying any deck yet. /decks to pick one."
+        return NO_STUDY_DECKS
     blocks = []
     for s in rows:
         blocks.append(
@@ -263,7 +270,7 @@ def stats(rows: list[DeckStats], streak: int) -> str:
             f"Due now {s.due_now} · due tomorrow {s.due_tomorrow}\n"
             f"Reviews today {s.reviews_today}"
         )
-    blocks.append(f"Streak: {streak} day{'s' if streak != 1 else ''} 🔥")
+    blocks.append(f"Streak: {counted(streak, 'day')} 🔥")
     return "\n\n".join(blocks)
 
 
@@ -335,7 +342,6 @@ MODE_TITLES = {
     "quiz": "Quiz",
     "progress": "Progress",
 }
-NO_STUDY_DECKS = "You're not studying any deck yet. /decks to pick one."
 DECK_TOO_SMALL = "This deck has too few distinct cards for that. Try /cards or /learn."
 STUDY_STALE = "That has moved on — use the newest message."
 STUDY_FOREIGN = "That isn't your session."
@@ -534,8 +540,7 @@ def learn_finished(view: LearnView) -> str:
     _learned, total = view.progress
     learn = view.learn
     return (
-        f"🎉 <b>Learn · {esc(view.deck.deck.title)}</b> — all {total} "
-        f"card{'s' if total != 1 else ''} learned! "
+        f"🎉 <b>Learn · {esc(view.deck.deck.title)}</b> — all {counted(total, 'card')} learned! "
         f"{learn.answered_correctly} of {learn.answered} answers were right.\n"
         "/test to test yourself, or /learn to go again."
     )
@@ -671,7 +676,7 @@ def match_finished(view: MatchView) -> str:
     mistakes = game.mistakes
     time = f"Time: <b>{format_duration(view.elapsed_ms)}</b>"
     if mistakes:
-        time += f" (with +{mistakes} s for {mistakes} mistake{'s' if mistakes != 1 else ''})"
+        time += f" (with +{mistakes} s for {counted(mistakes, 'mistake')})"
     if view.new_best:
         best = "🏆 Your best on this deck!"
     else:
@@ -787,9 +792,9 @@ def mastery_line(row: ProgressRow) -> str:
 def push(first_name: str, due: int, new: int) -> str:
     parts = []
     if due:
-        parts.append(f"{due} card{'s' if due != 1 else ''} due")
+        parts.append(f"{counted(due, 'card')} due")
     if new:
-        parts.append(f"{new} new card{'s' if new != 1 else ''}")
+        parts.append(counted(new, "new card"))
     return f"Good day, {esc(first_name)}! Time to review: {' and '.join(parts)}."
 
 
@@ -868,7 +873,7 @@ CARDS_PER_POST_USAGE = "Send a number from 1 to 5, e.g. <code>/cards_per_post 3<
 
 
 def cards_per_post_set(count: int) -> str:
-    return f"Each daily post now has up to {count} card{'s' if count != 1 else ''}."
+    return f"Each daily post now has up to {counted(count, 'card')}."
 
 
 GROUP_PAUSED = "The daily post is paused. /resume turns it back on."
@@ -926,7 +931,7 @@ def group_post(
     a spoiler. A very long answer is shortened so the post fits one message.
     """
     count = (
-        f"✅ Graded by {graded} member{'s' if graded != 1 else ''}"
+        f"✅ Graded by {counted(graded, 'member')}"
         if graded
         else "Grade yourself — only your own schedule moves."
     )
@@ -960,7 +965,7 @@ def group_can_post_again(next_post: datetime | None, timezone: str) -> str:
 
 def group_quiz_intro(deck_title: str, count: int) -> str:
     return (
-        f"<b>Quiz</b> on <b>{esc(deck_title)}</b>: {count} question{'s' if count != 1 else ''}. "
+        f"<b>Quiz</b> on <b>{esc(deck_title)}</b>: {counted(count, 'question')}. "
         "Everyone answers each poll; every answer counts in /progress."
     )
 
