@@ -108,28 +108,20 @@ async def typed_answer(
         asked = _pending_question(study.mode, engine)
         if asked is None or asked.question.kind != "written" or asked.question.mode != "typed":
             continue
-        if study.mode == "learn":
-            status, view = await answer_learn(
-                session,
-                session_id=study.id,
-                user_id=user_id,
-                question_no=asked.question_no,
-                response=text,
-                now=now,
-            )
-            if status is MoveStatus.OK:
-                return TypedOutcome("learn", study.message_id, learn=view)
-        else:
-            status, tview = await answer_test(
-                session,
-                session_id=study.id,
-                user_id=user_id,
-                question_no=asked.question_no,
-                response=text,
-                now=now,
-            )
-            if status is MoveStatus.OK:
-                return TypedOutcome("test", study.message_id, test=tview)
+        answer = answer_learn if study.mode == "learn" else answer_test
+        status, view = await answer(
+            session,
+            session_id=study.id,
+            user_id=user_id,
+            question_no=asked.question_no,
+            response=text,
+            now=now,
+        )
+        if status is not MoveStatus.OK:
+            continue
+        if isinstance(view, LearnView):
+            return TypedOutcome("learn", study.message_id, learn=view)
+        return TypedOutcome("test", study.message_id, test=view)
     return None
 
 
