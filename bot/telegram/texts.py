@@ -246,7 +246,10 @@ STALE_GRADED = "Already graded — this card has moved on."
 STALE_NOT_DUE = "This card isn't due any more."
 STALE_NOT_ENROLLED = "You're not studying this card's deck any more."
 FORGED = "This button isn't valid. /review to study."
-GRADE_RECORDED = "Recorded: {grade} — next in {interval}"
+
+
+def grade_recorded(grade: Grade, interval) -> str:
+    return f"Recorded: {grade.label} — next in {format_interval(interval)}"
 
 
 def undone(question_plain_html: str, grade: Grade) -> str:

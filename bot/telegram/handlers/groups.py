@@ -14,7 +14,6 @@ from telegram import Chat, Poll, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 
-from bot.core.srs import format_interval
 from bot.services import groups, study
 from bot.services.decks import deck_by_slug, list_decks
 from bot.storage.models import Deck, Group, User
@@ -364,11 +363,7 @@ async def on_group_grade(update: Update, context: FlashContext, data: GroupGrade
     if outcome.status is not groups.GroupGradeStatus.OK:
         await query.answer(_GRADE_STATUS[outcome.status])
         return
-    await query.answer(
-        texts.GRADE_RECORDED.format(
-            grade=data.grade.label, interval=format_interval(outcome.interval)
-        )
-    )
+    await query.answer(texts.grade_recorded(data.grade, outcome.interval))
     async with runtime.db.session() as session:
         view = await groups.claim_count_edit(session, post_id=data.post_id, now=now)
     if view is not None:

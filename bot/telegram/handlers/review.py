@@ -10,7 +10,7 @@ from telegram import User as TgUser
 from telegram.constants import ParseMode
 
 from bot.core.markup import to_telegram_html
-from bot.core.srs import Grade, format_interval, next_intervals
+from bot.core.srs import Grade, next_intervals
 from bot.services import review as reviews
 from bot.services.users import active_decks
 from bot.telegram import keyboards, texts
@@ -126,11 +126,7 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
     if outcome.status is not reviews.GradeStatus.OK:
         await query.answer(_STALE[outcome.status])
         return
-    await query.answer(
-        texts.GRADE_RECORDED.format(
-            grade=data.grade.label, interval=format_interval(outcome.interval)
-        )
-    )
+    await query.answer(texts.grade_recorded(data.grade, outcome.interval))
     await query.edit_message_text(
         texts.graded(to_telegram_html(outcome.card.question), data.grade, outcome.interval),
         parse_mode=ParseMode.HTML,
