@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.config import Settings
+from bot.config import DEFAULT_DECKS_DIR, Settings
 from bot.telegram.app import build_application
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
-__all__ = ["Chat", "GroupChat", "RunningBot", "make_settings"]
+__all__ = ["Chat", "GroupChat", "RunningBot", "make_settings", "seed_decks_dir"]
 
 TOKEN = "123456:TEST-token"
+SEED_DECK = "deep-learning-tools.md"
 
 
 def make_settings(database_url: str, fake: FakeTelegram, **overrides) -> Settings:
@@ -25,6 +27,14 @@ def make_settings(database_url: str, fake: FakeTelegram, **overrides) -> Setting
         fsrs_fuzzing=False,
         **overrides,
     )
+
+
+def seed_decks_dir(parent: Path) -> Path:
+    """A decks folder in `parent` holding the seed deck, for a test to add its own decks to."""
+    decks = parent / "decks"
+    decks.mkdir()
+    (decks / SEED_DECK).write_text((DEFAULT_DECKS_DIR / SEED_DECK).read_text())
+    return decks
 
 
 class RunningBot:

@@ -12,10 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.config import DEFAULT_DECKS_DIR
 from bot.storage.models import CardState, Group, GroupPost, ReviewLog, StudySession, User
 from tests.fake_telegram import FakeUser
-from tests.harness import Chat, GroupChat, RunningBot, make_settings
+from tests.harness import Chat, GroupChat, RunningBot, make_settings, seed_decks_dir
 
 BOT = "FlashtutorTestBot"
 ADMIN = FakeUser(3001, "Ada", username="ada")
@@ -414,11 +413,7 @@ async def test_group_progress_table_counts_group_and_private_study_of_the_groups
     database_url, fake, clock, tmp_path
 ):
     # A second deck, studied privately, must not show in the group.
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    (decks / "deep-learning-tools.md").write_text(
-        (DEFAULT_DECKS_DIR / "deep-learning-tools.md").read_text()
-    )
+    decks = seed_decks_dir(tmp_path)
     (decks / "secret-diary.md").write_text(
         "---\nslug: secret-diary\ntitle: Secret Diary\ndescription: Private.\n---\n\n"
         "## one\nQ: Who?\nA: Me.\n\n## two\nQ: Where?\nA: Here.\n"

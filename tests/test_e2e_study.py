@@ -22,7 +22,7 @@ from bot.storage.models import GroupMember, StudySession, User
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from tests.fake_telegram import BotMessage, FakeUser
-from tests.harness import Chat, RunningBot, make_settings
+from tests.harness import Chat, RunningBot, make_settings, seed_decks_dir
 
 ADA = FakeUser(1001, "Ada", username="ada")
 BOB = FakeUser(1002, "Bob")
@@ -560,11 +560,7 @@ def _long_deck(path: Path) -> None:
 async def test_several_decks_ask_which_and_long_cards_stay_within_limits(
     database_url, fake, clock, tmp_path
 ):
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    (decks / "deep-learning-tools.md").write_text(
-        (DEFAULT_DECKS_DIR / "deep-learning-tools.md").read_text()
-    )
+    decks = seed_decks_dir(tmp_path)
     _long_deck(decks / "long-cards.md")
     bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
     await bot.start()
