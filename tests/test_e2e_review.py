@@ -111,8 +111,9 @@ async def test_bad_inputs_get_clear_answers(running_bot, fake):
     assert "IANA" in reply.text
     [reply] = await chat.send("/time 25:00")
     assert "HH:MM" in reply.text
-    [reply] = await chat.send("/newcards lots")
-    assert "0 to 1000" in reply.text
+    for bad in ("/newcards lots", "/newcards ²", "/newcards 1001", "/newcards 1 2"):
+        [reply] = await chat.send(bad)
+        assert "0 to 1000" in reply.text, bad
     [reply] = await chat.send("/start no-such-deck")
     assert "don't know that deck" in reply.text
     [reply] = await chat.send("/undo")

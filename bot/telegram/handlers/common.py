@@ -3,6 +3,7 @@ the arguments of the settings commands private chats and groups both have."""
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
@@ -55,9 +56,13 @@ async def send_html(
     return message
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def number_argument(args: list[str], low: int, high: int) -> int | None:
     """A command's single whole-number argument, None unless it lies from `low` to `high`."""
-    if len(args) != 1 or not args[0].isdigit() or not low <= int(args[0]) <= high:
+    # ASCII digits only: str.isdigit() also accepts '²', which int() then refuses.
+    if len(args) != 1 or not _WHOLE_NUMBER.fullmatch(args[0]) or not low <= int(args[0]) <= high:
         return None
     return int(args[0])
 
