@@ -6,11 +6,13 @@ import functools
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+from sqlalchemy import select
+
 from bot.config import DEFAULT_DECKS_DIR
 from bot.services.decks import deck_by_slug, load_bundled_decks
 from bot.services.push import claim_due_pushes, mark_blocked, release_push
 from bot.services.users import UserDefaults, enrol, ensure_user, set_paused
-from bot.storage.models import User
+from bot.storage.models import Card, CardState, User
 from scheduler.batches import claim_in_batches
 
 
@@ -111,3 +113,40 @@ async def test_new_cards_already_introduced_today_count_against_the_push(db):
             )
     pushes, _ = await _claim(db, datetime(2026, 3, 2, 9, 1, tzinfo=UTC))
     assert [(p.user_id, p.due, p.new) for p in pushes] == [(1, 0, 1)]
+
+
+async def test_review_cards_due_later_today_are_pushed_at_the_review_time(db):
+    """Cards graded at 09:05 fall due at ~09:05 on a later day: the 09:00 push must count them."""
+    from bot.services import review as reviews
+
+    start = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=start)
+    await _user(db, 1, "UTC", start)
+    async with db.session() as s:
+        user = await s.get(User, 1)
+        user.new_cards_per_day = 0
+        deck = await deck_by_slug(s, "deep-learning-tools")
+        card = (await s.execute(select(Card).where(Card.deck_id == deck.id).limit(1))).scalar_one()
+        s.add(
+            CardState(
+                user_id=1,
+                card_id=card.id,
+                deck_id=deck.id,
+                state=2,
+                stability=3.0,
+                difficulty=5.0,
+                due=datetime(2026, 3, 4, 9, 5, tzinfo=UTC),
+                reps=2,
+            )
+        )
+    pushed = {}
+    for hour in range(0, 24 * 3):  # 2, 3 and 4 March: only the 4th has the card due
+        now = start + timedelta(hours=hour, minutes=1)
+        for push in (await _claim(db, now))[0]:
+            pushed[now] = push.due
+    assert pushed == {datetime(2026, 3, 4, 9, 1, tzinfo=UTC): 1}
+    # At 09:01 the card can be studied, though its exact due time is 09:05.
+    async with db.session() as s:
+        user = await s.get(User, 1)
+        study = await reviews.next_card(s, user=user, now=datetime(2026, 3, 4, 9, 1, tzinfo=UTC))
+    assert study is not None and study.card.id == card.id

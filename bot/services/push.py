@@ -1,8 +1,8 @@
 """The daily push: which users are due a reminder now, and recording that they got one.
 
-Each batch is a fixed number of indexed statements (claim users, count due, count new, new
-cards introduced today, one executemany update), so a sweep's query count grows with
-batches of users, not with users.
+Each batch is a fixed number of indexed statements (claim users, count due now, fetch review
+cards due later today, count new, new cards introduced today, one executemany update), so a
+sweep's query count grows with batches of users, not with users.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.localtime import local_date, next_push_at
+from bot.core.localtime import local_date, local_day_start, next_push_at
+from bot.services.review import REVIEW_STATE
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
 
 __all__ = ["PushDue", "claim_due_pushes", "mark_blocked", "release_push"]
@@ -56,21 +57,41 @@ async def claim_due_pushes(
         return [], 0
     ids = [u.id for u in users]
     live = and_(Enrolment.active.is_(True), Card.retired.is_(False), Deck.retired.is_(False))
+
+    def live_states(*columns):
+        return (
+            select(*columns)
+            .join(Card, Card.id == CardState.card_id)
+            .join(Deck, Deck.id == Card.deck_id)
+            .join(
+                Enrolment,
+                and_(Enrolment.deck_id == Card.deck_id, Enrolment.user_id == CardState.user_id),
+            )
+            .where(CardState.user_id.in_(ids), live)
+        )
+
     due = dict(
         (
             await session.execute(
-                select(CardState.user_id, func.count())
-                .join(Card, Card.id == CardState.card_id)
-                .join(Deck, Deck.id == Card.deck_id)
-                .join(
-                    Enrolment,
-                    and_(Enrolment.deck_id == Card.deck_id, Enrolment.user_id == CardState.user_id),
-                )
-                .where(CardState.user_id.in_(ids), CardState.due <= now, live)
+                live_states(CardState.user_id, func.count())
+                .where(CardState.due <= now)
                 .group_by(CardState.user_id)
             )
         ).all()
     )
+    # Review cards falling due later today are due today (see review.due_by); each user's
+    # local day ends less than 26 hours from now, so fetch those and cut per user below.
+    later_today: dict[int, list[datetime]] = {}
+    for user_id, due_at in (
+        await session.execute(
+            live_states(CardState.user_id, CardState.due).where(
+                CardState.state == REVIEW_STATE,
+                CardState.due > now,
+                CardState.due < now + timedelta(hours=26),
+            )
+        )
+    ).all():
+        later_today.setdefault(user_id, []).append(due_at)
     new = dict(
         (
             await session.execute(
@@ -106,7 +127,9 @@ async def claim_due_pushes(
         today = local_date(now, zone)
         new_today = sum(local_date(t, zone) == today for t in introduced.get(user.id, []))
         allowance = max(0, user.new_cards_per_day - new_today)
-        n_due, n_new = due.get(user.id, 0), min(new.get(user.id, 0), allowance)
+        day_end = local_day_start(now, zone, days=1)
+        n_due = due.get(user.id, 0) + sum(t < day_end for t in later_today.get(user.id, []))
+        n_new = min(new.get(user.id, 0), allowance)
         if n_due or n_new:
             pushes.append(PushDue(user.id, user.first_name, n_due, n_new, user.last_push_on))
             pushed_on = today

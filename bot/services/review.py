@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Scheduler
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -134,13 +134,34 @@ async def _graded_today(
     return (await session.execute(query)).scalar_one()
 
 
+REVIEW_STATE = 2  # fsrs.State.Review
+
+
+def due_by(now: datetime, day_end: datetime):
+    """Which card states can be studied now.
+
+    Learning steps are due to the minute; a review card is due for its whole local day, as
+    in Anki, so one fixed daily review time catches every card that falls due that day.
+    """
+    return or_(CardState.due <= now, and_(CardState.state == REVIEW_STATE, CardState.due < day_end))
+
+
+def is_due(state: CardState, now: datetime, day_end: datetime) -> bool:
+    """`due_by` for one loaded state."""
+    return state.due <= now or (state.state == REVIEW_STATE and state.due < day_end)
+
+
+def _day_end(user: User, now: datetime) -> datetime:
+    return local_day_start(now, ZoneInfo(user.timezone), days=1)
+
+
 async def _queue(session: AsyncSession, user: User, now: datetime, deck_id: int | None) -> tuple:
     """Queries for due and new cards, and counts of (due, new within limit, graded today)."""
     due_query = (
         _enrolled_cards(user.id, deck_id)
         .add_columns(CardState)
         .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
-        .where(CardState.due <= now)
+        .where(due_by(now, _day_end(user, now)))
     )
     new_query = (
         _enrolled_cards(user.id, deck_id)
@@ -230,7 +251,7 @@ async def card_to_study(
     current = state.reps if state else 0
     if current != version:
         return GradeStatus.ALREADY_GRADED, None
-    if state is not None and not early and state.due > now + _DUE_GRACE:
+    if state is not None and not early and not is_due(state, now + _DUE_GRACE, _day_end(user, now)):
         return GradeStatus.NOT_DUE, None
     if not with_progress:  # grading needs the card, not the session's progress counts
         return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, 0, 1)
@@ -435,6 +456,12 @@ async def deck_stats(session: AsyncSession, *, user: User, now: datetime) -> lis
     for deck, cards in per_deck.values():
         mastery = deck_mastery(cards, now=now)
         dues = [c.due for c in cards if c.due is not None]
+        available = [
+            c
+            for c in cards
+            if c.due is not None
+            and (c.due <= now or (c.state == REVIEW_STATE and c.due < tomorrow))
+        ]
         stats.append(
             DeckStats(
                 deck=deck,
@@ -442,7 +469,7 @@ async def deck_stats(session: AsyncSession, *, user: User, now: datetime) -> lis
                 new=mastery.not_studied,
                 learning=mastery.learning,
                 mastered=mastery.mastered,
-                due_now=sum(due <= now for due in dues),
+                due_now=len(available),
                 due_tomorrow=sum(tomorrow <= due < after_tomorrow for due in dues),
                 reviews_today=today_counts.get(deck.id, 0),
                 mastery_percent=mastery.percent,
