@@ -230,3 +230,37 @@ async def test_losing_telegram_while_polling_is_one_warning_not_a_traceback(
     warnings = [r for r in caplog.records if "Telegram unreachable" in r.getMessage()]
     assert warnings and all(r.exc_info is None for r in warnings)
     assert not [r for r in caplog.records if r.name.startswith("bot.") and r.levelname == "ERROR"]
+
+
+async def test_a_card_too_long_for_one_message_shows_its_answer_below(
+    database_url, fake, clock, tmp_path
+):
+    from tests.harness import RunningBot, make_settings
+
+    question = "Q" + "q" * 998 + "?"
+    answer = "\n".join(["A long answer line with <angle> & ampersand."] * 77)[:3500]
+    (tmp_path / "long.md").write_text(
+        f"---\nslug: long\ntitle: Long\ndescription: d\n---\n\n## big\nQ: {question}\nA: {answer}\n"
+    )
+    bot = RunningBot(make_settings(database_url, fake, decks_dir=tmp_path), clock)
+    await bot.start()
+    try:
+        chat = Chat(fake, ADA)
+        _confirm, card = await chat.send("/start long", expect=2)
+        _toast, [bare, answer_msg] = await chat.press(card, "Show answer", expect=2)
+        assert bare.message_id == card.message_id and not bare.buttons
+        assert answer_msg.plain_text.startswith(
+            "Answer\nA long answer line with <angle> & ampersand."
+        )
+        assert len(answer_msg.plain_text) > 3000
+        assert [t.split(" ·")[0] for t, _d in answer_msg.buttons] == [
+            "Again",
+            "Hard",
+            "Good",
+            "Easy",
+        ]
+        toast, _ = await chat.press(answer_msg, "Good", expect=2)
+        assert toast["text"].startswith("Recorded: Good")
+        assert all(len(m.plain_text or "") <= MAX_MESSAGE_CHARS for m in fake.sent)
+    finally:
+        await bot.stop()

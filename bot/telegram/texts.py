@@ -214,6 +214,10 @@ def question_and_answer(study: StudyCard) -> str:
     )
 
 
+def answer_only(study: StudyCard) -> str:
+    return f"<b>Answer</b>\n{to_telegram_html(study.card.answer)}"
+
+
 def graded(question_html: str, grade: Grade, interval) -> str:
     return f"{question_html}\n\n<i>{grade.label} — next in {format_interval(interval)}</i>"
 

@@ -17,6 +17,7 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.sessions import edit_html
 
 __all__ = [
     "on_grade",
@@ -92,13 +93,14 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
         await query.answer(_STALE[status])
         return
     intervals = next_intervals(runtime.scheduler_for(retention), study.memory, now)
+    grades = keyboards.grades(study.card.id, study.version, intervals)
     await query.answer()
-    await query.edit_message_text(
-        texts.question_and_answer(study),
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboards.grades(study.card.id, study.version, intervals),
-        disable_web_page_preview=True,
-    )
+    if await edit_html(query, texts.question_and_answer(study), grades):
+        return
+    # Question and answer together pass 4096 characters: keep the question where it is and
+    # send the answer below it (split if need be), the grade buttons on its last part.
+    await query.edit_message_reply_markup(reply_markup=None)
+    await send_html(context.bot, update.effective_chat.id, texts.answer_only(study), grades)
 
 
 async def on_grade(update: Update, context: FlashContext, data: Grading) -> None:
