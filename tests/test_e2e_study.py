@@ -214,8 +214,10 @@ async def test_test_kinds_and_usage(running_bot, fake):
     running_bot.runtime.extras["study_seed"] = 2
     chat = Chat(fake, ADA)
     await _enrol(chat)
-    [usage] = await chat.send("/test 5 essays")
-    assert "/test 5 mc tf" in usage.plain_text
+    # Only ASCII digits are a length: '²' passes str.isdigit() but int() refuses it.
+    for bad in ("/test 5 essays", "/test ²", "/test 5 ²", "/test 51", "/test 5 5"):
+        [usage] = await chat.send(bad)
+        assert usage.text == texts.TEST_USAGE, bad
     [question] = await chat.send("/test 3 tf")
     for _ in range(3):
         assert "True or false?" in question.plain_text

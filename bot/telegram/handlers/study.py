@@ -113,8 +113,9 @@ def _test_options(args: list[str]) -> tuple[int, tuple[str, ...]] | None:
     """(length, kinds) from `/test` arguments; 0 and () stand for the defaults."""
     length, kinds = 0, []
     for arg in (a.lower() for a in args):
-        if arg.isdigit() and not length and 1 <= int(arg) <= MAX_TEST_LENGTH:
-            length = int(arg)
+        count = number_argument([arg], 1, MAX_TEST_LENGTH)
+        if count is not None and not length:
+            length = count
         elif arg in _KIND_WORDS and _KIND_WORDS[arg] not in kinds:
             kinds.append(_KIND_WORDS[arg])
         else:
