@@ -97,3 +97,27 @@ def test_format_interval(delta, text):
 def test_retention_outside_range_is_refused():
     with pytest.raises(ValueError):
         make_scheduler(desired_retention=0.5)
+
+
+def test_seeded_fuzz_makes_the_button_interval_the_recorded_one():
+    from bot.core.srs import fuzz_key
+
+    fuzzy = make_scheduler(fuzzing=True)
+    memory, _ = _walk([Grade.GOOD] * 4)  # a Review card with a multi-week interval
+    now = memory.due
+    exact = review(SCHEDULER, memory, Grade.GOOD, now).due - now
+    spread = set()
+    for card_id in range(40):
+        key = fuzz_key(7, card_id, 4)
+        shown = next_intervals(fuzzy, memory, now, fuzz_key=key)
+        for grade in Grade:
+            assert review(fuzzy, memory, grade, now, fuzz_key=key).due - now == shown[grade]
+        spread.add(shown[Grade.GOOD])
+        assert abs(shown[Grade.GOOD] - exact) <= exact * 0.15
+    assert len(spread) > 1  # different cards still get different fuzz
+
+
+def test_seeded_fuzz_leaves_short_and_learning_intervals_alone():
+    fuzzy = make_scheduler(fuzzing=True)
+    shown = next_intervals(fuzzy, None, T0, fuzz_key="1:1:0")
+    assert {g.label: format_interval(d) for g, d in shown.items()}["Good"] == "10m"

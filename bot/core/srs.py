@@ -6,18 +6,22 @@ and returns new values without touching anything else.
 
 from __future__ import annotations
 
+import random
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
+from functools import lru_cache
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating as FsrsRating
 from fsrs import Scheduler, State
+from fsrs.scheduler import FUZZ_RANGES
 
 __all__ = [
     "Grade",
     "MemoryState",
     "format_interval",
+    "fuzz_key",
     "make_scheduler",
     "next_intervals",
     "review",
@@ -105,20 +109,83 @@ def _from_fsrs(card: FsrsCard) -> MemoryState:
 
 
 def review(
-    scheduler: Scheduler, memory: MemoryState | None, grade: Grade, now: datetime
+    scheduler: Scheduler,
+    memory: MemoryState | None,
+    grade: Grade,
+    now: datetime,
+    *,
+    fuzz_key: str | None = None,
 ) -> MemoryState:
-    """The memory state after grading a card (None = new card) at `now`."""
+    """The memory state after grading a card (None = new card) at `now`.
+
+    With fuzzing on and a `fuzz_key` (e.g. user, card and review count), the fuzz is drawn
+    from a generator seeded by that key, so the interval shown on a button before grading
+    is exactly the one recorded after; without a key fsrs draws its own.
+    """
     _require_utc(now)
     now = now.astimezone(UTC)  # fsrs insists on the `UTC` tzinfo object itself
-    card, _log = scheduler.review_card(_to_fsrs(memory, now), FsrsRating(int(grade)), now)
+    rating = FsrsRating(int(grade))
+    if not (scheduler.enable_fuzzing and fuzz_key is not None):
+        card, _log = scheduler.review_card(_to_fsrs(memory, now), rating, now)
+        return _from_fsrs(card)
+    card, _log = _unfuzzed(scheduler).review_card(_to_fsrs(memory, now), rating, now)
+    if card.state == State.Review:
+        days = (card.due - now).days
+        unit = random.Random(f"{fuzz_key}:{int(grade)}").random()
+        card.due = now + timedelta(days=_fuzzed_days(days, scheduler.maximum_interval, unit))
     return _from_fsrs(card)
 
 
+def _fuzzed_days(days: int, maximum: int, unit: float) -> int:
+    """fsrs's fuzz ranges, with the random draw `unit` (0 ≤ unit < 1) supplied."""
+    if days < 2.5:  # as fsrs: short intervals are not fuzzed
+        return days
+    delta = 1.0 + sum(
+        r["factor"] * max(min(float(days), r["end"]) - r["start"], 0.0) for r in FUZZ_RANGES
+    )
+    low, high = max(2, round(days - delta)), min(round(days + delta), maximum)
+    low = min(low, high)
+    return min(round(unit * (high - low + 1) + low), maximum)
+
+
+@lru_cache(maxsize=64)
+def _unfuzzed_for(
+    retention: float, parameters: tuple, steps: tuple, relearning: tuple, maximum: int
+) -> Scheduler:
+    return Scheduler(
+        parameters=parameters,
+        desired_retention=retention,
+        learning_steps=steps,
+        relearning_steps=relearning,
+        maximum_interval=maximum,
+        enable_fuzzing=False,
+    )
+
+
+def _unfuzzed(scheduler: Scheduler) -> Scheduler:
+    return _unfuzzed_for(
+        scheduler.desired_retention,
+        tuple(scheduler.parameters),
+        tuple(scheduler.learning_steps),
+        tuple(scheduler.relearning_steps),
+        scheduler.maximum_interval,
+    )
+
+
 def next_intervals(
-    scheduler: Scheduler, memory: MemoryState | None, now: datetime
+    scheduler: Scheduler,
+    memory: MemoryState | None,
+    now: datetime,
+    *,
+    fuzz_key: str | None = None,
 ) -> dict[Grade, timedelta]:
     """How long until the card returns for each grade, as shown on the grade buttons."""
-    return {g: review(scheduler, memory, g, now).due - now for g in Grade}
+    return {g: review(scheduler, memory, g, now, fuzz_key=fuzz_key).due - now for g in Grade}
+
+
+def fuzz_key(user_id: int, card_id: int, version: int) -> str:
+    """The seed of one review's fuzz: the same before grading (buttons) and when grading."""
+    return f"{user_id}:{card_id}:{version}"
 
 
 def format_interval(delta: timedelta) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localtime import local_date, local_day_start
 from bot.core.mastery import CardProgress, deck_mastery
-from bot.core.srs import Grade, MemoryState, review
+from bot.core.srs import Grade, MemoryState, fuzz_key, review
 from bot.services.study import record_spaced_review, unrecord_spaced_review
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
 
@@ -288,7 +288,9 @@ async def grade_card(
     )
     if status is not GradeStatus.OK or study is None:
         return GradeOutcome(status)
-    after = review(scheduler, study.memory, grade, now)
+    after = review(
+        scheduler, study.memory, grade, now, fuzz_key=fuzz_key(user.id, card_id, version)
+    )
     lapse = int(grade is Grade.AGAIN and study.memory is not None and study.memory.state == 2)
     values = {
         "state": after.state,

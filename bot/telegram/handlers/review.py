@@ -10,7 +10,7 @@ from telegram import User as TgUser
 from telegram.constants import ParseMode
 
 from bot.core.markup import to_telegram_html
-from bot.core.srs import Grade, next_intervals
+from bot.core.srs import Grade, fuzz_key, next_intervals
 from bot.services import review as reviews
 from bot.services.users import active_decks
 from bot.telegram import keyboards, texts
@@ -92,7 +92,12 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
     if study is None:
         await query.answer(_STALE[status])
         return
-    intervals = next_intervals(runtime.scheduler_for(retention), study.memory, now)
+    intervals = next_intervals(
+        runtime.scheduler_for(retention),
+        study.memory,
+        now,
+        fuzz_key=fuzz_key(user.id, study.card.id, study.version),
+    )
     grades = keyboards.grades(study.card.id, study.version, intervals)
     await query.answer()
     if await edit_html(query, texts.question_and_answer(study), grades):
