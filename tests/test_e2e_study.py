@@ -607,6 +607,33 @@ async def test_several_decks_ask_which_and_long_cards_stay_within_limits(
         await bot.stop()
 
 
+async def test_learn_counts_up_to_999_reach_the_deck_buttons(database_url, fake, clock, tmp_path):
+    """/learn takes up to 999 cards; with two decks the count rides on the deck buttons."""
+    decks = seed_decks_dir(tmp_path)
+    (decks / "tiny.md").write_text(
+        "---\nslug: tiny\ntitle: Tiny\ndescription: Two cards.\n---\n\n"
+        "## one\nQ: Who?\nA: Me.\n\n## two\nQ: Where?\nA: Here.\n"
+    )
+    bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
+    await bot.start()
+    try:
+        bot.runtime.extras["study_seed"] = 1
+        chat = Chat(fake, ADA)
+        [welcome] = await chat.send("/start")
+        for label, _data in welcome.buttons:
+            await chat.press(welcome, label, expect=2)
+        for count in (100, 999):
+            [choice] = await chat.send(f"/learn {count}")
+            assert choice.text == "<b>Learn</b> — which deck?"
+            [data] = [d for text, d in choice.buttons if text == f"📚 {DECK}"]
+            assert cb.decode(data).length == count
+            _t, [question] = await chat.press(choice, data=data, expect=1)
+            assert f"<b>Learn · {DECK}</b>\nLearned 0/16" in question.text
+        _assert_clean(fake)
+    finally:
+        await bot.stop()
+
+
 async def test_study_commands_are_registered_and_need_a_deck(running_bot, fake):
     names = {name for name, _description in fake.commands("all_private_chats")}
     assert {"cards", "learn", "test", "match", "quiz", "progress"} <= names

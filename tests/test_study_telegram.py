@@ -30,7 +30,7 @@ def test_study_moves_round_trip_within_64_bytes(mode: str, move: str):
 def test_deck_picks_round_trip_with_and_without_options(mode: str):
     for callback in (
         cb.PickDeck(mode, BIG),
-        cb.PickDeck(mode, BIG, 99, ("mc", "tf", "written")),
+        cb.PickDeck(mode, BIG, cb.MAX_PICK_LENGTH, ("mc", "tf", "written")),
         cb.PickDeck(mode, 3, 5, ()),
     ):
         data = cb.encode(callback)
@@ -47,6 +47,8 @@ def test_deck_picks_round_trip_with_and_without_options(mode: str):
         "sl:01:1:o0",  # no leading zeros
         "sl:1:1:o0x",
         "sdl:1:0:",  # a length of 0 is never encoded
+        "sdl:1:1000:",  # nor one over MAX_PICK_LENGTH
+        "sdl:1:012:",
         "sdt:1:5:mm",  # a kind named twice
         "sdz:1",
         "sl:1:1:" + "o" * 60,
@@ -61,7 +63,7 @@ def test_encode_refuses_what_decode_would_refuse():
         cb.StudyMove("learn", 1, 1, "choose", 6),
         cb.StudyMove("match", 1, 0, "tile", 12),
         cb.StudyMove("progress", 1, 1, "flip"),
-        cb.PickDeck("test", 1, 100, ()),
+        cb.PickDeck("test", 1, cb.MAX_PICK_LENGTH + 1, ()),
     ):
         with pytest.raises(ValueError):
             cb.encode(bad)

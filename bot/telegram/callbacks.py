@@ -14,6 +14,7 @@ from bot.core.srs import Grade
 
 __all__ = [
     "MAX_CALLBACK_BYTES",
+    "MAX_PICK_LENGTH",
     "STUDY_MODES",
     "STUDY_MOVES",
     "TEST_KIND_CODES",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 MAX_CALLBACK_BYTES = 64
+# The largest count a deck button carries: /learn takes up to 999 cards (/test and /quiz fewer).
+MAX_PICK_LENGTH = 999
 _SLUG = r"[a-z0-9][a-z0-9-]{0,40}"
 _INT = r"(0|[1-9][0-9]{0,17})"
 
@@ -109,8 +112,8 @@ TEST_KIND_CODES = {"mc": "m", "tf": "t", "written": "w"}
 class PickDeck:
     """A deck chosen for a study mode; `length` and `kinds` carry /learn, /test, /quiz options.
 
-    `length` 0 means the mode's default; `kinds` is a tuple of test kinds ('mc', 'tf',
-    'written'), empty for the default.
+    `length` 0 means the mode's default, else 1 to MAX_PICK_LENGTH; `kinds` is a tuple of
+    test kinds ('mc', 'tf', 'written'), empty for the default.
     """
 
     mode: str
@@ -154,7 +157,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"l:({_SLUG})"), Leave),
     (re.compile(rf"gg:{_INT}:([1-4])"), GroupGrade),
     (re.compile(rf"gd:({_SLUG})"), GroupDeck),
-    (re.compile(rf"sd([cltmqp]):{_INT}(?::([1-9][0-9]?):([mtw]{{0,3}}))?"), PickDeck),
+    (re.compile(rf"sd([cltmqp]):{_INT}(?::([1-9][0-9]{{0,2}}):([mtw]{{0,3}}))?"), PickDeck),
     (
         re.compile(rf"s([cltmq]):{_INT}:{_INT}:([fnpsbTFryxdqca]|o[0-5]|k(?:1[01]|[0-9]))"),
         StudyMove,
@@ -182,7 +185,7 @@ def encode(callback: Callback) -> str:
         case PickDeck(mode, deck_id, length, kinds):
             data = f"sd{_MODE_CODES[mode]}:{deck_id}"
             if length or kinds:
-                if not 1 <= length <= 99 or len(set(kinds)) != len(kinds):
+                if not 1 <= length <= MAX_PICK_LENGTH or len(set(kinds)) != len(kinds):
                     raise ValueError(f"bad study options: {length}, {kinds}")
                 data += f":{length}:" + "".join(TEST_KIND_CODES[k] for k in kinds)
         case StudyMove(mode, session_id, step, move, index):
