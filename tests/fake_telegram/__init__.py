@@ -3,7 +3,7 @@
 from .errors import ApiError
 from .html_check import HtmlParseError, ParsedText, parse_html, utf16_len
 from .records import BotMessage, FakeChat, FakePoll, FakeUser
-from .server import FakeTelegram
+from .server import FakeTelegram, LongPoll
 
 __all__ = [
     "ApiError",
@@ -13,6 +13,7 @@ __all__ = [
     "FakeTelegram",
     "FakeUser",
     "HtmlParseError",
+    "LongPoll",
     "ParsedText",
     "parse_html",
     "utf16_len",

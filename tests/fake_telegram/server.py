@@ -17,7 +17,7 @@ from .params import Params, decode_form
 from .records import BotMessage
 from .world import FakeWorld
 
-__all__ = ["FakeTelegram"]
+__all__ = ["FakeTelegram", "LongPoll"]
 
 T = TypeVar("T")
 
@@ -30,6 +30,14 @@ class _Call:
     method: str
     params: dict[str, Any]
     outcome: str = "pending"  # "ok" or "<code> <description>"
+
+
+@dataclass
+class LongPoll:
+    """One getUpdates as the server held it, and why it ended (None while still held)."""
+
+    timeout: float
+    ended: str | None = None  # "updates", "timeout", "closing" or "conflict"
 
 
 class FakeTelegram(FakeWorld):
@@ -55,6 +63,8 @@ class FakeTelegram(FakeWorld):
         self._closing = False
         self._wakeup = asyncio.Event()
         self._poll_generation = 0
+        # Every getUpdates, in order: tests read how each ended without timing it.
+        self.long_polls: list[LongPoll] = []
         # Every call with its outcome, for timeout reports (tests may clear requests).
         self._calls: list[_Call] = []
 
@@ -138,16 +148,25 @@ class FakeTelegram(FakeWorld):
         # A newer getUpdates ends this one with 409, as on Telegram: two pollers are a bug.
         self._poll_generation += 1
         generation = self._poll_generation
+        poll = LongPoll(max(params.number("timeout", 0.0), 0.0))
+        self.long_polls.append(poll)
         self._changed()
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(params.number("timeout", 0.0), 0.0)
+        deadline = loop.time() + poll.timeout
         while True:
             if generation != self._poll_generation:
+                poll.ended = "conflict"
                 raise ApiError(409, CONFLICT)
             wakeup = self._wakeup
             updates = call_method(self, "getUpdates", params)
             remaining = deadline - loop.time()
-            if updates or self._closing or remaining <= 0:
+            if updates:
+                poll.ended = "updates"
+            elif self._closing:
+                poll.ended = "closing"
+            elif remaining <= 0:
+                poll.ended = "timeout"
+            if poll.ended is not None:
                 return updates
             await _wait(wakeup, remaining)
 
