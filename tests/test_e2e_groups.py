@@ -122,6 +122,20 @@ async def test_added_to_a_group_the_bot_introduces_itself_and_admins_set_it_up(
     assert [m for m in fake.sent[mark:] if m.chat_id == GROUP_ID] == [help_reply]
 
 
+async def test_a_group_set_up_after_todays_post_time_first_posts_tomorrow(running_bot, fake, clock):
+    clock.set(MONDAY_8 + timedelta(hours=2))  # 10:00 UTC; the default post time is 09:00
+    group = GroupChat(fake, GROUP_ID)
+    await group.add_bot(ADMIN)
+    [chosen] = await group.send(ADMIN, "/deck deep-learning-tools")
+    assert "Next daily post: Tue 03 Mar, 09:00 (UTC)." in chosen.text
+    [settings] = await group.send(BOB, "/settings")
+    assert "Next post: Tue 03 Mar, 09:00 (UTC)" in settings.text
+    report = await _sweep(running_bot, clock, clock() + timedelta(minutes=1))
+    assert report.groups.examined == 0 and group.posts() == []
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=1, minutes=1))
+    assert report.groups.posted == [GROUP_ID] and len(group.posts()) == 3
+
+
 async def test_command_menus_are_set_per_scope(running_bot, fake):
     private = {name for name, _d in fake.commands("all_private_chats")}
     in_groups = {name for name, _d in fake.commands("all_group_chats")}

@@ -104,6 +104,30 @@ async def test_a_group_is_posted_once_per_local_day_and_only_when_schedulable(db
     assert len({card for card, _day in posted}) == 4
 
 
+async def test_a_group_set_up_after_its_post_time_first_posts_tomorrow(db):
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=MONDAY)
+    ten = MONDAY + timedelta(hours=3)  # 10:00 in Berlin, past the 09:00 post
+    tuesday_nine = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    await _group(db, now=ten)
+    async with db.session() as s:
+        assert (await s.get(Group, CHAT)).next_post_at == tuesday_nine
+    assert await _claim(db, ten) == ([], 0)
+    # A later change of deck or time keeps that first post on Tuesday.
+    async with db.session() as s:
+        group = await s.get(Group, CHAT)
+        await groups.set_group_deck(s, group, await deck_by_slug(s, "deep-learning-tools"), ten)
+        await groups.set_group_time(s, group, 18 * 60, ten)
+    assert await _claim(db, ten + timedelta(hours=9)) == ([], 0)
+    async with db.session() as s:
+        await groups.set_group_time(s, await s.get(Group, CHAT), 9 * 60, ten)
+    due, _ = await _claim(db, tuesday_nine)
+    assert [g.chat_id for g in due] == [CHAT]
+    # Set up before its post time, a group posts the same day.
+    await _group(db, OTHER, now=MONDAY)
+    due, _ = await _claim(db, MONDAY + timedelta(hours=2))
+    assert [g.chat_id for g in due] == [OTHER]
+
+
 async def test_a_failed_send_is_retried_with_only_the_unsent_posts(db):
     await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=MONDAY)
     await _group(db, cards=3)

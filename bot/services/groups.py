@@ -6,6 +6,9 @@ Decisions the timetable and handlers rely on:
   paused and has a deck. The next instant is stored like ``users.next_push_at``, so a sweep is
   an indexed query and a restart loses nothing; ``last_post_on`` (the group's local date) makes
   the post at most once per local day.
+* A group set up (its first deck chosen) after today's post time first posts tomorrow, as a
+  user who joins after their review time is first pushed tomorrow: the admins are setting it
+  up right now, and a post at once would read as a mistake.
 * Grading a group post reviews that card for the member *now*, even if it is not due for them
   yet (FSRS handles early reviews), and at most once per post (``group_post_grades``'s key,
   with ``grade_card``'s version check behind it). The first press enrols the member in the
@@ -174,6 +177,11 @@ async def bot_membership_changed(
 
 
 async def set_group_deck(session: AsyncSession, group: Group, deck: Deck, now: datetime) -> None:
+    if group.deck_id is None and group.last_post_on is None:  # the group's first setup
+        zone = ZoneInfo(group.timezone)
+        local_now = now.astimezone(zone)
+        if local_now.hour * 60 + local_now.minute >= group.post_minute:
+            group.last_post_on = local_date(now, zone)
     group.deck_id = deck.id
     reschedule_group(group, now)
 
