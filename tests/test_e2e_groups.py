@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.storage.models import CardState, Group, GroupPost, ReviewLog, StudySession, User
+from bot.telegram.callbacks import decode
 from tests.fake_telegram import FakeUser
 from tests.harness import Chat, GroupChat, RunningBot, make_settings, seed_decks_dir
 
@@ -235,6 +236,37 @@ async def test_buttons_from_one_group_do_not_act_in_another_and_forgeries_are_an
     assert toast["text"] == "This button isn't valid here."
     async with running_bot.runtime.db.session() as s:
         assert (await s.execute(select(func.count()).select_from(ReviewLog))).scalar_one() == 0
+
+
+async def test_undo_of_a_group_grade_lets_the_member_grade_the_post_again(running_bot, fake, clock):
+    group = await _setup(running_bot, fake, clock, cards=1)
+    bob = Chat(fake, BOB)
+    await bob.send("/start")
+    await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=1, minutes=1))
+    [post] = group.posts()
+    _toast, [edited] = await group.press(ADMIN, post, "Good", expect=1)
+    assert "Graded by 1 member" in edited.text
+    toast, _ = await group.press(BOB, post, "Hard")
+    assert toast["text"].startswith("Recorded: Hard")
+    await _sweep(running_bot, clock, clock() + timedelta(seconds=31))
+    assert "Graded by 2 members" in group.current(post).text
+
+    [undone, _next_card] = await bob.send("/undo", expect=2)
+    assert "Undid your <b>Hard</b>" in undone.text
+    # The post's count follows at the next sweep; Bob's press counts again, once.
+    await _sweep(running_bot, clock, clock() + timedelta(seconds=31))
+    assert "Graded by 1 member" in group.current(post).text
+    toast, _ = await group.press(BOB, post, "Easy")
+    assert toast["text"].startswith("Recorded: Easy")
+    toast, _ = await group.press(BOB, post, "Good")
+    assert toast["text"] == "You already graded this card — nothing changed."
+    await _sweep(running_bot, clock, clock() + timedelta(seconds=31))
+    assert "Graded by 2 members" in group.current(post).text
+    async with running_bot.runtime.db.session() as s:
+        stored = await s.get(GroupPost, decode(post.buttons[0][1]).post_id)
+        assert stored.graded_count == 2
+        state = await s.get(CardState, (BOB.id, stored.card_id))
+        assert state.reps == 1  # the Hard was taken back; only the Easy counts
 
 
 async def test_private_study_links_by_user_id_and_start_enables_private_pushes(

@@ -11,6 +11,7 @@ from bot.config import DEFAULT_DECKS_DIR
 from bot.core.srs import Grade, make_scheduler
 from bot.services import groups
 from bot.services.decks import deck_by_slug, load_bundled_decks
+from bot.services.review import GradeStatus, grade_card, undo_last
 from bot.services.users import UserDefaults
 from bot.storage.models import (
     Card,
@@ -19,6 +20,7 @@ from bot.storage.models import (
     Group,
     GroupMember,
     GroupPost,
+    GroupPostGrade,
     QuizAnswer,
     QuizPoll,
     ReviewLog,
@@ -186,6 +188,86 @@ async def test_grading_a_group_post_is_an_early_review_once_per_member(db):
         await s.execute(update(Card).where(Card.id == post.card_id).values(retired=True))
     await _member(db, 2)
     assert (await _grade(db, post_id, 2)).status is groups.GroupGradeStatus.CARD_GONE
+
+
+async def _undo(db, user_id):
+    async with db.session() as s:
+        return await undo_last(s, user=await s.get(User, user_id))
+
+
+async def _post_grades(db, post_id) -> tuple[int, list[int]]:
+    """The post's graded_count and who has a grade row for it."""
+    async with db.session() as s:
+        post = await s.get(GroupPost, post_id)
+        rows = await s.execute(
+            select(GroupPostGrade.user_id).where(GroupPostGrade.post_id == post_id)
+        )
+        return post.graded_count, sorted(rows.scalars())
+
+
+async def test_undoing_a_group_grade_withdraws_it_from_the_post(db):
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=MONDAY)
+    await _group(db, cards=1)
+    nine = MONDAY + timedelta(hours=2)
+    [due], _ = await _claim(db, nine)
+    await _send_all(db, [due])
+    monday_post = due.posts[0].post_id
+    for user_id in (1, 2):
+        await _member(db, user_id)
+    await _grade(db, monday_post, 1, now=nine)
+    await _grade(db, monday_post, 2, now=nine + timedelta(seconds=1))
+    # Tuesday the same card is posted again and Ada grades it; weeks later she reviews it privately.
+    async with db.session() as s:
+        post = await s.get(GroupPost, monday_post)
+        card_id = post.card_id
+        tuesday = GroupPost(
+            chat_id=CHAT,
+            message_id=99,
+            deck_id=post.deck_id,
+            card_id=card_id,
+            number=1,
+            total=1,
+            posted_on=post.posted_on + timedelta(days=1),
+            created_at=nine,
+        )
+        s.add(tuesday)
+        await s.flush()
+        tuesday_post = tuesday.id
+    later = nine + timedelta(days=1)
+    await _grade(db, tuesday_post, 1, now=later)
+    async with db.session() as s:
+        ada = await s.get(User, 1)
+        state = await s.get(CardState, (1, card_id))
+        private = await grade_card(
+            s,
+            user=ada,
+            card_id=card_id,
+            version=state.reps,
+            grade=Grade.GOOD,
+            now=later + timedelta(days=60),
+            scheduler=SCHEDULER,
+            chat_id=1,
+        )
+        assert private.status is GradeStatus.OK
+    # Undoing the private grade leaves both posts alone.
+    await _undo(db, 1)
+    assert await _post_grades(db, monday_post) == (2, [1, 2])
+    assert await _post_grades(db, tuesday_post) == (1, [1])
+    # Each group grade undone is withdrawn from its own post, which she may grade again.
+    await _undo(db, 1)
+    assert await _post_grades(db, tuesday_post) == (0, [])
+    assert await _post_grades(db, monday_post) == (2, [1, 2])
+    await _undo(db, 1)
+    assert await _post_grades(db, monday_post) == (1, [2])
+    async with db.session() as s:
+        assert await s.get(CardState, (1, card_id)) is None
+    again = await _grade(db, monday_post, 1, Grade.EASY, now=later + timedelta(hours=1))
+    assert again.status is groups.GroupGradeStatus.OK
+    assert await _post_grades(db, monday_post) == (2, [1, 2])
+    # The count edit catches up through the usual throttled path.
+    async with db.session() as s:
+        view = await groups.claim_count_edit(s, post_id=monday_post, now=later + timedelta(hours=1))
+    assert view.graded == 2
 
 
 async def test_count_edits_are_throttled_and_flushed(db):

@@ -13,6 +13,7 @@ Decisions the timetable and handlers rely on:
   yet (FSRS handles early reviews), and at most once per post (``group_post_grades``'s key,
   with ``grade_card``'s version check behind it). The first press enrols the member in the
   group's deck (re-activating an enrolment they had left: grading is an explicit choice).
+  ``/undo`` of that grade withdraws it from the post too, so the member may grade it again.
 * A member first met in a group gets a ``users`` row marked ``blocked``: the bot may not
   message someone who never opened a private chat with it. ``/start`` in private unblocks them
   as it does for anyone, and from then on their private pushes include the group's deck.
@@ -38,6 +39,7 @@ from bot.core.localtime import local_date, next_push_at
 from bot.core.srs import Grade
 from bot.core.study import build_quiz, fits_quiz_poll
 from bot.services.decks import deck_cards
+from bot.services.group_grades import record_post_grade
 from bot.services.review import GradeStatus, grade_card
 from bot.services.study import load_deck_cards
 from bot.services.users import UserDefaults, enrol, ensure_user, reschedule
@@ -541,13 +543,7 @@ async def grade_group_post(
         return GroupGradeOutcome(GroupGradeStatus.ALREADY_GRADED)
     if outcome.status is not GradeStatus.OK:
         return GroupGradeOutcome(GroupGradeStatus.CARD_GONE)
-    session.add(GroupPostGrade(post_id=post_id, user_id=user.id, rating=int(grade), graded_at=now))
-    await session.execute(
-        update(GroupPost)
-        .where(GroupPost.id == post_id)
-        .values(graded_count=GroupPost.graded_count + 1)
-        .execution_options(synchronize_session=False)
-    )
+    await record_post_grade(session, post_id=post_id, user_id=user.id, rating=int(grade), now=now)
     await session.flush()
     return GroupGradeOutcome(GroupGradeStatus.OK, outcome.interval)
 

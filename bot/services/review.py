@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.localtime import local_date, local_day_start
 from bot.core.mastery import CardProgress, deck_mastery
 from bot.core.srs import Grade, MemoryState, fuzz_key, review
+from bot.services.group_grades import withdraw_post_grade
 from bot.services.study import record_spaced_review, unrecord_spaced_review
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
 
@@ -392,6 +393,14 @@ async def undo_last(session: AsyncSession, *, user: User) -> tuple[ReviewLog, Ca
         state.due, state.last_review = before.due, before.last_review
         state.reps, state.lapses = log.state_before["reps"], log.state_before["lapses"]
     log.undone = True
+    if log.chat_id is not None:  # given on a group post: the member may grade that post again
+        await withdraw_post_grade(
+            session,
+            user_id=user.id,
+            chat_id=log.chat_id,
+            card_id=log.card_id,
+            graded_at=log.reviewed_at,
+        )
     await unrecord_spaced_review(
         session,
         user_id=user.id,
