@@ -31,6 +31,8 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # We issue BEGIN ourselves (below); the driver's own implicit BEGIN is turned off.
+    dbapi_connection.isolation_level = None
     # WAL lets the sweep read while a grade writes; foreign keys are off by default in SQLite.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -38,6 +40,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Connection) -> None:
+    # Chats are handled concurrently: a deferred transaction that reads and then writes can
+    # fail at once with SQLITE_BUSY when another one committed in between; taking the write
+    # lock up front makes concurrent transactions wait their turn (busy_timeout) instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -51,6 +60,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -32,6 +32,7 @@ from bot.telegram import texts
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import general, groups, onboarding, quiz, review, settings, study
 from bot.telegram.rate_limits import GroupAwareRateLimiter
+from bot.telegram.update_order import PerChatUpdateProcessor
 
 __all__ = ["build_application"]
 
@@ -147,6 +148,7 @@ def build_application(
         .context_types(ContextTypes(context=FlashContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if rate_limiter:
         builder = builder.rate_limiter(GroupAwareRateLimiter(max_retries=3))
