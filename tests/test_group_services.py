@@ -396,3 +396,29 @@ async def test_reads_do_not_spend_a_groups_message_budget():
         await call("getChatMember", chat_id=-5, user_id=1)
     await call("getChatAdministrators", chat_id="-5")
     assert calls == ["sendMessage", *["getChatMember"] * 5, "getChatAdministrators"]
+
+
+async def test_a_card_falling_due_later_today_is_posted_first(db):
+    """Due for the member's whole local day, as in private review: it beats never-posted cards."""
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=MONDAY)
+    await _group(db, cards=1)
+    await _member(db, 7)
+    async with db.session() as s:
+        deck = await deck_by_slug(s, "deep-learning-tools")
+        card = (
+            await s.execute(select(Card).where(Card.deck_id == deck.id, Card.position == 9))
+        ).scalar_one()
+        s.add(
+            CardState(
+                user_id=7,
+                card_id=card.id,
+                deck_id=deck.id,
+                state=2,
+                stability=4.0,
+                difficulty=5.0,
+                due=MONDAY + timedelta(hours=2, minutes=30),
+                reps=3,
+            )
+        )
+    [due], _examined = await _claim(db, MONDAY + timedelta(hours=2, minutes=1))  # 09:01 Berlin
+    assert [p.question for p in due.posts] == [card.question]

@@ -35,12 +35,12 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.group_rotation import CardCoverage, choose_group_cards
-from bot.core.localtime import local_date, next_push_at
+from bot.core.localtime import local_date, local_day_start, next_push_at
 from bot.core.srs import Grade
 from bot.core.study import build_quiz, fits_quiz_poll
 from bot.services.decks import deck_cards
 from bot.services.group_grades import record_post_grade
-from bot.services.review import GradeStatus, grade_card
+from bot.services.review import GradeStatus, due_by, grade_card
 from bot.services.study import load_deck_cards
 from bot.services.users import UserDefaults, enrol, ensure_user, reschedule
 from bot.storage.models import (
@@ -323,6 +323,10 @@ class GroupPostDue:
     posts: list[PostView]
 
 
+def _group_day_end(group: Group, now: datetime) -> datetime:
+    return local_day_start(now, ZoneInfo(group.timezone), days=1)
+
+
 async def _coverage(
     session: AsyncSession, group: Group, cards: Sequence[Card], now: datetime
 ) -> tuple[list[CardCoverage], int]:
@@ -336,7 +340,8 @@ async def _coverage(
             await session.execute(
                 select(
                     CardState.card_id,
-                    func.sum(case((CardState.due <= now, 1), else_=0)),
+                    # Due today in the group's zone counts, as for private review (due_by).
+                    func.sum(case((due_by(now, _group_day_end(group, now)), 1), else_=0)),
                     func.count(),
                 )
                 .where(CardState.deck_id == group.deck_id, CardState.user_id.in_(members))
