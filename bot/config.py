@@ -39,9 +39,11 @@ class Settings(BaseSettings):
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:
         raw = value.get_secret_value().strip()
+        if not raw:
+            raise ValueError("is required (see README: get a token from @BotFather)")
         if raw in _PLACEHOLDERS or not _TOKEN_RE.match(raw):
             # Never echo the value: it is a secret even when malformed.
-            raise ValueError("BOT_TOKEN must look like '123456789:AA...' (ask @BotFather)")
+            raise ValueError("must look like '123456789:AA...' (ask @BotFather)")
         return SecretStr(raw)
 
     @field_validator("default_timezone")

@@ -65,12 +65,22 @@ def test_missing_token_is_one_line_and_exit_code_2(tmp_path):
     ]
 
 
+def test_empty_token_reads_as_missing(tmp_path):
+    result = _run_bot([], {"BOT_TOKEN": "  "}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "flashtutor: BOT_TOKEN is required (see README: get a token from @BotFather)"
+    ]
+
+
 def test_malformed_token_is_refused_without_echoing_it(tmp_path):
     secret = "not-a-token-s3cr3t"
     result = _run_bot([], {"BOT_TOKEN": secret}, tmp_path)
     assert result.returncode == 2
     assert secret not in result.stderr and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "BOT_TOKEN" in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "flashtutor: BOT_TOKEN must look like '123456789:AA...' (ask @BotFather)"
+    ]
 
 
 def test_migrate_command_creates_the_sqlite_schema(tmp_path):
