@@ -23,13 +23,14 @@ __all__ = [
     "DeckStats",
     "GradeOutcome",
     "GradeStatus",
+    "QueueEnd",
     "StudyCard",
     "card_to_study",
     "deck_stats",
     "grade_card",
     "memory_of",
     "next_card",
-    "next_due_at",
+    "queue_end",
     "review_streak",
     "undo_last",
 ]
@@ -109,6 +110,15 @@ def _enrolled_cards(user_id: int, deck_id: int | None):
     )
 
 
+def _new_cards(user_id: int, deck_id: int | None):
+    """Live enrolled cards the user has never graded."""
+    return (
+        _enrolled_cards(user_id, deck_id)
+        .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user_id))
+        .where(CardState.card_id.is_(None))
+    )
+
+
 async def _new_introduced_today(session: AsyncSession, user: User, now: datetime) -> int:
     start = local_day_start(now, ZoneInfo(user.timezone))
     return (
@@ -164,11 +174,7 @@ async def _queue(session: AsyncSession, user: User, now: datetime, deck_id: int 
         .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
         .where(due_by(now, _day_end(user, now)))
     )
-    new_query = (
-        _enrolled_cards(user.id, deck_id)
-        .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
-        .where(CardState.card_id.is_(None))
-    )
+    new_query = _new_cards(user.id, deck_id)
     due_count = (
         await session.execute(select(func.count()).select_from(due_query.subquery()))
     ).scalar_one()
@@ -201,11 +207,20 @@ async def next_card(
     return None
 
 
-async def next_due_at(session: AsyncSession, *, user: User, now: datetime) -> datetime | None:
-    """When the next card falls due: the earliest future due date, or tomorrow for new cards."""
-    _due_q, new_query, due_count, new_count, _done = await _queue(session, user, now, None)
-    if due_count or new_count:
-        return now
+@dataclass(frozen=True)
+class QueueEnd:
+    """What to tell someone whose queue is empty: today's count and when cards come back."""
+
+    reviewed_today: int
+    next_due: datetime | None
+
+
+async def queue_end(session: AsyncSession, *, user: User, now: datetime) -> QueueEnd:
+    """For an empty queue (next_card found nothing): reviews today and the next due time.
+
+    Nothing is due now, so the next time is the earliest due date, or tomorrow when new
+    cards wait behind today's limit.
+    """
     earliest = (
         await session.execute(
             select(func.min(CardState.due))
@@ -218,13 +233,15 @@ async def next_due_at(session: AsyncSession, *, user: User, now: datetime) -> da
             .where(CardState.user_id == user.id, _live_enrolled(user.id, None))
         )
     ).scalar_one_or_none()
+    new_query = _new_cards(user.id, None)
     has_new = (
         await session.execute(select(func.count()).select_from(new_query.subquery()))
     ).scalar_one()
-    tomorrow = local_day_start(now, ZoneInfo(user.timezone), days=1)
+    tomorrow = _day_end(user, now)
+    next_due = earliest
     if has_new and user.new_cards_per_day and (earliest is None or tomorrow < earliest):
-        return tomorrow
-    return earliest
+        next_due = tomorrow
+    return QueueEnd(await _graded_today(session, user, now, None), next_due)
 
 
 async def card_to_study(

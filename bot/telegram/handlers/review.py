@@ -45,17 +45,14 @@ async def send_next_card(context: FlashContext, tg_user: TgUser, chat_id: int) -
         user = await load_user(session, runtime, tg_user)
         study = await reviews.next_card(session, user=user, now=now)
         if study is None:
-            next_due = await reviews.next_due_at(session, user=user, now=now)
+            end = await reviews.queue_end(session, user=user, now=now)
             studying = bool(await active_decks(session, user.id))
-            done_today = sum(
-                s.reviews_today for s in await reviews.deck_stats(session, user=user, now=now)
-            )
         zone = ZoneInfo(user.timezone)
     if study is None:
         text = (
-            texts.session_done(done_today, next_due, zone)
-            if done_today
-            else texts.nothing_due(next_due, zone, studying)
+            texts.session_done(end.reviewed_today, end.next_due, zone)
+            if end.reviewed_today
+            else texts.nothing_due(end.next_due, zone, studying)
         )
         await send_html(context.bot, chat_id, text)
         return
