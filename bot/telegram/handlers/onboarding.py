@@ -30,9 +30,9 @@ async def on_start(update: Update, context: FlashContext) -> None:
             deck = await deck_by_slug(session, slug)
             if deck is not None:
                 fresh = await enrol(session, user_id=user.id, deck_id=deck.id, now=runtime.now())
-                count = next((n for d, n in await list_decks(session) if d.id == deck.id), 0)
         catalogue = await _catalogue(session, user.id)
     if slug and deck is not None:
+        count = next((n for s, _t, _d, n, _e in catalogue if s == deck.slug), 0)
         await send_html(
             context.bot, update.effective_chat.id, texts.enrolled(deck.title, count, not fresh)
         )
