@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +28,21 @@ def _run_bot(args, env_extra, cwd):
         text=True,
         timeout=120,
     )
+
+
+def test_uv_lock_is_in_sync_with_pyproject():
+    """Every install (scripts/bootstrap.sh, CI, the image) takes uv.lock as it is (--frozen)."""
+    uv = Path(sys.executable).with_name("uv")
+    uv_path = str(uv) if uv.exists() else shutil.which("uv")
+    assert uv_path, "uv is missing: run scripts/bootstrap.sh dev"
+    result = subprocess.run(
+        [uv_path, "lock", "--check", "--offline"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_compose_services_match_settings():

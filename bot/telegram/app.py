@@ -149,6 +149,7 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .concurrent_updates(PerChatUpdateProcessor())
+        .job_queue(None)  # the timetable owns the only APScheduler (scheduler/timetable.py)
     )
     if rate_limiter:
         builder = builder.rate_limiter(GroupAwareRateLimiter(max_retries=3))
