@@ -682,3 +682,39 @@ async def test_a_group_quiz_voter_met_only_there_is_credited_but_never_messaged(
     assert (session.mode, session.chat_id, session.score) == ("quiz", group_id, 1)
     assert user.first_name == "Zed" and user.blocked and member is not None
     assert not fake.messages(stranger.id)
+
+
+async def test_test_kinds_without_a_count_ride_on_the_deck_buttons(
+    database_url, fake, clock, tmp_path
+):
+    """`/test mc` with two decks: the buttons carry the kinds and the default length."""
+    decks = seed_decks_dir(tmp_path)
+    (decks / "tiny.md").write_text(
+        "---\nslug: tiny\ntitle: Tiny\ndescription: Two cards.\n---\n\n"
+        "## one\nQ: Who?\nA: Me.\n\n## two\nQ: Where?\nA: Here.\n"
+    )
+    bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
+    await bot.start()
+    try:
+        bot.runtime.extras["study_seed"] = 1
+        chat = Chat(fake, ADA)
+        [welcome] = await chat.send("/start")
+        for label, _data in welcome.buttons:
+            await chat.press(welcome, label, expect=2)
+        for command, kind in (("/test mc", ("mc",)), ("/test tf", ("tf",))):
+            [choice] = await chat.send(command)
+            assert choice.text == "<b>Test</b> — which deck?"
+            [data] = [d for text, d in choice.buttons if text == f"📚 {DECK}"]
+            assert cb.decode(data) == cb.PickDeck("test", cb.decode(data).deck_id, 0, kind)
+            _t, [question] = await chat.press(choice, data=data, expect=1)
+            for number in range(1, 11):  # the default length, every question of the kind asked
+                assert f"question {number}/10" in question.text
+                labels = _labels(question)
+                first = "A" if kind == ("mc",) else texts.TRUE_BUTTON
+                assert labels[0] == first and (kind == ("mc",)) == (labels[1] == "B"), labels
+                _t, new = await chat.press(question, labels[0], expect=2)
+                question = new[-1]
+            assert "— finished" in question.text
+        _assert_clean(fake)
+    finally:
+        await bot.stop()

@@ -32,6 +32,8 @@ def test_deck_picks_round_trip_with_and_without_options(mode: str):
         cb.PickDeck(mode, BIG),
         cb.PickDeck(mode, BIG, cb.MAX_PICK_LENGTH, ("mc", "tf", "written")),
         cb.PickDeck(mode, 3, 5, ()),
+        cb.PickDeck(mode, 3, 0, ("mc",)),  # `/test mc`: kinds with the default length
+        cb.PickDeck(mode, 3, 0, ("tf", "written")),
     ):
         data = cb.encode(callback)
         assert len(data.encode()) <= cb.MAX_CALLBACK_BYTES
@@ -46,7 +48,7 @@ def test_deck_picks_round_trip_with_and_without_options(mode: str):
         "sp:1:1:f",  # progress has no session moves
         "sl:01:1:o0",  # no leading zeros
         "sl:1:1:o0x",
-        "sdl:1:0:",  # a length of 0 is never encoded
+        "sdl:1:0:",  # a length of 0 is only encoded with kinds
         "sdl:1:1000:",  # nor one over MAX_PICK_LENGTH
         "sdl:1:012:",
         "sdt:1:5:mm",  # a kind named twice
@@ -64,6 +66,7 @@ def test_encode_refuses_what_decode_would_refuse():
         cb.StudyMove("match", 1, 0, "tile", 12),
         cb.StudyMove("progress", 1, 1, "flip"),
         cb.PickDeck("test", 1, cb.MAX_PICK_LENGTH + 1, ()),
+        cb.PickDeck("test", 1, 0, ("mc", "mc")),
     ):
         with pytest.raises(ValueError):
             cb.encode(bad)

@@ -113,7 +113,8 @@ class PickDeck:
     """A deck chosen for a study mode; `length` and `kinds` carry /learn, /test, /quiz options.
 
     `length` 0 means the mode's default, else 1 to MAX_PICK_LENGTH; `kinds` is a tuple of
-    test kinds ('mc', 'tf', 'written'), empty for the default.
+    test kinds ('mc', 'tf', 'written'), empty for the default. Kinds without a count
+    (`/test mc`) ride with length 0; a payload with neither is the bare `sd<mode>:<deck>`.
     """
 
     mode: str
@@ -157,7 +158,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(rf"l:({_SLUG})"), Leave),
     (re.compile(rf"gg:{_INT}:([1-4])"), GroupGrade),
     (re.compile(rf"gd:({_SLUG})"), GroupDeck),
-    (re.compile(rf"sd([cltmqp]):{_INT}(?::([1-9][0-9]{{0,2}}):([mtw]{{0,3}}))?"), PickDeck),
+    (re.compile(rf"sd([cltmqp]):{_INT}(?::(0|[1-9][0-9]{{0,2}}):([mtw]{{0,3}}))?"), PickDeck),
     (
         re.compile(rf"s([cltmq]):{_INT}:{_INT}:([fnpsbTFryxdqca]|o[0-5]|k(?:1[01]|[0-9]))"),
         StudyMove,
@@ -185,7 +186,8 @@ def encode(callback: Callback) -> str:
         case PickDeck(mode, deck_id, length, kinds):
             data = f"sd{_MODE_CODES[mode]}:{deck_id}"
             if length or kinds:
-                if not 1 <= length <= MAX_PICK_LENGTH or len(set(kinds)) != len(kinds):
+                length_ok = 1 <= length <= MAX_PICK_LENGTH or (length == 0 and bool(kinds))
+                if not length_ok or len(set(kinds)) != len(kinds):
                     raise ValueError(f"bad study options: {length}, {kinds}")
                 data += f":{length}:" + "".join(TEST_KIND_CODES[k] for k in kinds)
         case StudyMove(mode, session_id, step, move, index):
@@ -233,8 +235,8 @@ def _pick_deck(match: re.Match[str]) -> PickDeck | None:
     if match.group(3) is None:
         return PickDeck(mode, int(match.group(2)))
     letters = match.group(4)
-    if len(set(letters)) != len(letters):
-        return None  # a kind named twice: not something we encode
+    if len(set(letters)) != len(letters) or (match.group(3) == "0" and not letters):
+        return None  # a kind named twice, or a default length with default kinds: never encoded
     by_code = {code: kind for kind, code in TEST_KIND_CODES.items()}
     return PickDeck(
         mode, int(match.group(2)), int(match.group(3)), tuple(by_code[c] for c in letters)
