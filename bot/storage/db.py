@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,16 +32,21 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # We issue BEGIN ourselves (below); the driver's own implicit BEGIN is turned off.
-    dbapi_connection.isolation_level = None
-    # WAL lets the sweep read while a grade writes; foreign keys are off by default in SQLite.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int):
+    def on_connect(dbapi_connection, _record) -> None:
+        # We issue BEGIN ourselves (below); the driver's own implicit BEGIN is turned off.
+        dbapi_connection.isolation_level = None
+        # WAL lets readers in other processes go on while we write; foreign keys are off by
+        # default in SQLite. The busy timeout only matters across processes (a second bot,
+        # `python -m bot migrate`): inside this one, writers queue on an asyncio lock.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
 def _sqlite_begin_immediate(connection: Connection) -> None:
@@ -50,17 +57,28 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
 
 
 class Database:
-    """Owns the async engine; one `session()` per unit of work."""
+    """Owns the async engine; one `session()` per unit of work.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    SQLite has one writer at a time. Left to itself, each waiting connection spins in
+    SQLite's busy handler on its own thread while the transaction holding the lock waits
+    for the (busy) event loop to send its next statement, and under load the busy timeout
+    runs out: `database is locked`. So on SQLite every session first takes an asyncio lock:
+    transactions queue in the event loop, one at a time, and SQLite never sees two writers
+    from this process.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, busy_timeout: float = 15.0) -> None:
         self.url = url
         kwargs: dict = {"echo": echo}
         if not url.startswith("sqlite"):
             kwargs |= {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self._writer: asyncio.Lock | None = None
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            pragmas = _sqlite_pragmas(int(busy_timeout * 1000))
+            event.listen(self.engine.sync_engine, "connect", pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
+            self._writer = asyncio.Lock()
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -69,8 +87,13 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction: committed on success, rolled back on error."""
-        async with self._sessions() as session, session.begin():
+        """A session in a transaction: committed on success, rolled back on error.
+
+        Sessions must not nest (on SQLite the inner one would wait for the outer forever),
+        and no Telegram call belongs inside one: it would hold up every other writer.
+        """
+        turn = self._writer if self._writer is not None else contextlib.nullcontext()
+        async with turn, self._sessions() as session, session.begin():
             yield session
 
     async def migrate(self) -> None:
@@ -81,7 +104,8 @@ class Database:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
 
-        async with self.engine.begin() as conn:
+        turn = self._writer if self._writer is not None else contextlib.nullcontext()
+        async with turn, self.engine.begin() as conn:
             await conn.run_sync(upgrade)
 
     async def dispose(self) -> None:

@@ -67,11 +67,12 @@ async def on_enrol(update: Update, context: FlashContext, data: Enrol) -> None:
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user, unblock=True)
         deck = await deck_by_slug(session, data.slug)
-        if deck is None:
-            await query.answer(texts.UNKNOWN_DECK)
-            return
-        fresh = await enrol(session, user_id=user.id, deck_id=deck.id, now=runtime.now())
-        count = next((n for d, n in await list_decks(session) if d.id == deck.id), 0)
+        if deck is not None:
+            fresh = await enrol(session, user_id=user.id, deck_id=deck.id, now=runtime.now())
+            count = next((n for d, n in await list_decks(session) if d.id == deck.id), 0)
+    if deck is None:
+        await query.answer(texts.UNKNOWN_DECK)
+        return
     await query.answer("Enrolled" if fresh else "Already studying")
     await send_html(
         context.bot, update.effective_chat.id, texts.enrolled(deck.title, count, not fresh)
