@@ -167,9 +167,7 @@ async def test_learn_whole_deck_with_a_wrong_answer_a_typo_and_self_checks(runni
         if move.kind == "press":
             assert toast["text"] == texts.CORRECT_TOAST and "✅ Correct!" in new[0].text
     assert "🎉" in question.text and "all 16 cards learned!" in question.text
-    right, answers = map(
-        int, re.search(r"(\d+) of (\d+) answers were right", question.text).groups()
-    )
+    right, answers = map(int, re.search(r"(\d+) of (\d+) answers right", question.text).groups())
     assert answers == right + 1  # exactly one wrong answer
     assert kinds == {"press", "type", "reveal"}
     assert learned == sorted(learned)  # the progress line never goes back

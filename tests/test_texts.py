@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import html
+import re
+from datetime import UTC, datetime
+from pathlib import Path
 
+from bot.core.mastery import Mastery
+from bot.services.study import ProgressRow
 from bot.telegram import callbacks as cb
+from bot.telegram import texts
 from bot.telegram.texts import MAX_MESSAGE_CHARS, esc, split_message, visible_length
 from tests.fake_telegram import FakeUser, parse_html
 from tests.harness import Chat, RunningBot, make_settings
@@ -87,3 +93,34 @@ async def test_a_long_deck_list_arrives_in_several_valid_messages(
         assert html.escape("<&>", quote=False) in parts[0].text
     finally:
         await bot.stop()
+
+
+_PLURAL_AFTER_NUMBER = re.compile(
+    r"\{[^{}]*\} (cards|questions|answers|pairs|members|days|reviews|mistakes|decks|"
+    r"seconds|minutes|hours)\b"
+)
+
+
+def test_no_text_puts_a_bare_number_before_a_plural_noun():
+    """Counts go through counted(), so nobody reads '1 cards'."""
+    source = Path(texts.__file__).read_text()
+    assert _PLURAL_AFTER_NUMBER.findall(source) == []
+    one = [("deep", "Deep", 1)]
+    rendered = [
+        texts.welcome("Ada", one),
+        texts.deck_list([("deep", "Deep", "One card.", 1, True)]),
+        texts.enrolled("Deep", 1, already=False),
+        texts.group_deck_set("Deep", 1, None, "UTC"),
+        texts.push("Ada", 1, 1),
+        texts.mastery_line(_one_card_row()),
+    ]
+    for text in rendered:
+        assert re.search(r"\b1 (card|answer|pair|question)s\b", text) is None, text
+        assert "1 card" in text, text
+
+
+def _one_card_row() -> ProgressRow:
+    mastery = Mastery(total=1, not_studied=0, learning=0, mastered=1, percent=100)
+    return ProgressRow(
+        1, "Ada", mastery, None, None, None, 1, None, datetime(2026, 3, 2, tzinfo=UTC)
+    )

@@ -165,7 +165,7 @@ def welcome(first_name: str, decks: list[tuple[str, str, int]]) -> str:
         "",
         "Pick a deck to start:" if decks else "There are no decks yet.",
     ]
-    lines += [f"• <b>{esc(title)}</b> — {count} cards" for _slug, title, count in decks]
+    lines += [f"• <b>{esc(title)}</b> — {counted(count, 'card')}" for _slug, title, count in decks]
     return "\n".join(lines)
 
 
@@ -175,7 +175,8 @@ def deck_list(rows: list[tuple[str, str, str, int, bool]]) -> str:
     lines = ["<b>Decks</b>"]
     for _slug, title, description, count, enrolled in rows:
         mark = "✅ studying" if enrolled else "not studying"
-        lines.append(f"\n<b>{esc(title)}</b> · {count} cards · {mark}\n{esc(description)}")
+        cards = counted(count, "card")
+        lines.append(f"\n<b>{esc(title)}</b> · {cards} · {mark}\n{esc(description)}")
     return "\n".join(lines)
 
 
@@ -183,7 +184,7 @@ def enrolled(title: str, count: int, already: bool) -> str:
     if already:
         return f"You're already studying <b>{esc(title)}</b>. /review to study now."
     return (
-        f"You're now studying <b>{esc(title)}</b> ({count} cards). "
+        f"You're now studying <b>{esc(title)}</b> ({counted(count, 'card')}). "
         "Let's start — here's your first card."
     )
 
@@ -548,7 +549,7 @@ def learn_finished(view: LearnView) -> str:
     learn = view.learn
     return (
         f"🎉 <b>Learn · {esc(view.deck.deck.title)}</b> — all {counted(total, 'card')} learned! "
-        f"{learn.answered_correctly} of {learn.answered} answers were right.\n"
+        f"{learn.answered_correctly} of {counted(learn.answered, 'answer')} right.\n"
         "/test to test yourself, or /learn to go again."
     )
 
@@ -689,7 +690,7 @@ def match_finished(view: MatchView) -> str:
     else:
         best = f"Your best on this deck: {format_duration(view.best_ms or view.elapsed_ms)}"
     return (
-        f"<b>Match · {esc(view.deck.deck.title)}</b> — all {game.pairs} pairs matched!\n"
+        f"<b>Match · {esc(view.deck.deck.title)}</b> — all {counted(game.pairs, 'pair')} matched!\n"
         f"{time}\n{best}"
     )
 
@@ -789,7 +790,7 @@ def mastery_line(row: ProgressRow) -> str:
     m = row.mastery
     return (
         f"Mastered {m.mastered} · learning {m.learning} · not studied {m.not_studied} "
-        f"of {m.total} cards."
+        f"of {counted(m.total, 'card')}."
     )
 
 
@@ -862,7 +863,7 @@ GROUP_NO_DECKS = "There are no decks yet."
 
 
 def group_deck_set(title: str, count: int, next_post: datetime | None, timezone: str) -> str:
-    text = f"This group now studies <b>{esc(title)}</b> ({count} cards)."
+    text = f"This group now studies <b>{esc(title)}</b> ({counted(count, 'card')})."
     if next_post is not None:
         text += f"\nNext daily post: {when(next_post, ZoneInfo(timezone))}."
     return text
