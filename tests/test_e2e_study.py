@@ -196,7 +196,9 @@ async def test_test_is_scored_with_time_and_a_review_of_the_wrong_answer(running
             wrong = move.card
         if toast is not None:
             assert toast["text"] == texts.ANSWERED_TOAST
-            assert "Answered:" in new[0].text and not new[0].buttons
+            answered = new[0].plain_text.splitlines()[-1]
+            assert answered.startswith(("Your answer: ", "You knew it", "You didn't know it"))
+            assert not new[0].buttons
         question = new[-1]
     result = question
     assert "— finished" in result.text

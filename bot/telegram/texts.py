@@ -15,6 +15,7 @@ from bot.core.study import (
     MultipleChoice,
     Question,
     TrueFalse,
+    Written,
     WrongAnswer,
     option_label,
     tile_label,
@@ -34,6 +35,7 @@ from bot.services.study import (
 __all__ = [
     "MAX_MESSAGE_CHARS",
     "counted",
+    "end_sentence",
     "esc",
     "split_message",
     "visible_length",
@@ -45,6 +47,13 @@ _TAG = re.compile(r"<[^>]+>")
 
 def esc(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def end_sentence(html_text: str) -> str:
+    """`html_text` closed as a sentence: a full stop is added unless its visible text already
+    ends in one ('.', '!', '?' or '…'), so a card's text can be followed by another sentence."""
+    visible = html.unescape(_TAG.sub("", html_text)).rstrip()
+    return html_text if visible.endswith((".", "!", "?", "…")) else f"{html_text}."
 
 
 def counted(count: int, noun: str) -> str:
@@ -115,10 +124,10 @@ HELP = (
     "/test — a scored test (<code>/test 5 mc tf</code>: 5 questions, chosen kinds)\n"
     "/match — match questions with answers against the clock\n"
     "/quiz — a quick quiz (<code>/quiz 3</code>: 3 questions)\n"
-    "/progress — your progress table per deck\n"
+    "/progress — a deck's table: mastery and your latest Learn, Test and Match results\n"
     "/decks — choose decks to study or leave\n"
     "/undo — take back your last grade\n"
-    "/stats — your progress per deck\n"
+    "/stats — spaced review per deck: card counts, what is due, reviews today, streak\n"
     "/settings — your review time, timezone and limits\n"
     "/time HH:MM — daily review time\n"
     "/timezone Area/City — your timezone, e.g. Europe/Berlin\n"
@@ -144,10 +153,10 @@ COMMANDS = [
     ("test", "Take a scored test"),
     ("match", "Match questions and answers, timed"),
     ("quiz", "A quick quiz"),
-    ("progress", "Your progress table"),
+    ("progress", "Mastery and Learn/Test/Match results"),
     ("decks", "Choose decks to study"),
     ("undo", "Take back the last grade"),
-    ("stats", "Your progress per deck"),
+    ("stats", "Spaced review: due cards, streak"),
     ("settings", "Review time, timezone, limits"),
     ("time", "Set the daily review time (HH:MM)"),
     ("timezone", "Set your timezone (Area/City)"),
@@ -515,17 +524,17 @@ def learn_feedback(view: LearnView) -> str:
     if feedback.correct:
         line = "✅ Correct!"
         if feedback.verdict is not None and not feedback.verdict.exact:
-            line += f" Exactly: <b>{excerpt(card.answer, 100)}</b>"
+            line += " " + end_sentence(f"Exactly: <b>{excerpt(card.answer, 100)}</b>")
         if feedback.learned:
             line += " Learned."
     elif isinstance(question, MultipleChoice):
-        line = f"❌ Not quite. The answer: {_right_option(view.deck, question, question.correct_index)}"
+        right = _right_option(view.deck, question, question.correct_index)
+        line = "❌ Not quite. " + end_sentence(f"The answer: {right}") + " It will come back later."
     elif question.mode == "typed":
-        line = f"❌ Not quite. The answer: <b>{excerpt(card.answer, 100)}</b>"
+        right = f"<b>{excerpt(card.answer, 100)}</b>"
+        line = "❌ Not quite. " + end_sentence(f"The answer: {right}") + " It will come back later."
     else:
-        line = "❌ No problem —"
-    if not feedback.correct:
-        line += " it will come back later." if line.endswith("—") else " It will come back later."
+        line = "❌ No problem — it will come back later."
     if feedback.round_complete and not feedback.finished:
         learned, total = view.progress
         line += f"\n🎉 Round done — {learned}/{total} learned."
@@ -572,14 +581,32 @@ def test_question(view: TestView, *, revealed: bool = False) -> str:
     return f"{_test_header(view, view.position)}\n\n{body}"
 
 
+DIDNT_KNOW = "You didn't know it."
+KNEW = "You knew it."
+
+
 def _given(question: Question, response: object) -> str:
     if isinstance(question, MultipleChoice) and isinstance(response, int):
         return option_label(response)
     if isinstance(question, TrueFalse):
         return TRUE_BUTTON if response else FALSE_BUTTON
-    if isinstance(response, str):
-        return esc(response[:100]) if response.strip() else "(no answer)"
-    return "knew it" if response else "didn't know it"
+    return esc(str(response)[:100])
+
+
+def _did_not_know(question: Question, response: object) -> bool:
+    """'I don't know' on a typed question (no text) or 'I didn't' on a self-checked one."""
+    if not isinstance(question, Written):
+        return False
+    return response is False or (isinstance(response, str) and not response.strip())
+
+
+def _answer_line(question: Question, response: object) -> str:
+    """How a Test answer is recalled: what was given, or that the learner didn't know."""
+    if _did_not_know(question, response):
+        return DIDNT_KNOW
+    if isinstance(question, Written) and response is True:
+        return KNEW
+    return f"Your answer: {_given(question, response)}"
 
 
 def test_answered(view: TestView, response: object) -> str:
@@ -590,9 +617,7 @@ def test_answered(view: TestView, response: object) -> str:
     revealed = question.kind == "written" and question.mode == "self_check"
     body = question_body(view.deck, question, revealed=revealed)
     body = body.removesuffix("\n\n<i>Did you know it?</i>")
-    return (
-        f"{_test_header(view, position)}\n\n{body}\n\n<i>Answered: {_given(question, response)}</i>"
-    )
+    return f"{_test_header(view, position)}\n\n{body}\n\n<i>{_answer_line(question, response)}</i>"
 
 
 def _wrong_block(deck: DeckCards, wrong: WrongAnswer, number: int) -> str:
@@ -604,28 +629,32 @@ def _wrong_block(deck: DeckCards, wrong: WrongAnswer, number: int) -> str:
         else:
             prompt = f"Which question does this answer? <i>{excerpt(card.answer, 300)}</i>"
         given = (
-            "(not answered)"
+            "Your answer: (not answered)"
             if wrong.given is None
-            else _right_option(deck, question, int(wrong.given), 200)
+            else f"Your answer: {_right_option(deck, question, int(wrong.given), 200)}"
         )
         right = _right_option(deck, question, question.correct_index, 200)
     elif isinstance(question, TrueFalse):
         shown = deck.cards[question.shown_card_id]
         prompt = f"{excerpt(card.question, 300)}\n<i>{excerpt(shown.answer, 300)}</i>"
-        given = "(not answered)" if wrong.given is None else _given(question, wrong.given)
+        given = (
+            "Your answer: (not answered)"
+            if wrong.given is None
+            else _answer_line(question, wrong.given)
+        )
         right = _given(question, question.is_true)
         if not question.is_true:
             right += f" — the answer is: {excerpt(card.answer, 300)}"
     else:
         prompt = excerpt(card.question, 300)
         if wrong.given is None:
-            given = "(not answered)"
+            given = "Your answer: (not answered)"
         elif question.mode == "typed":
-            given = _given(question, str(wrong.given))
+            given = _answer_line(question, str(wrong.given))
         else:
-            given = "you didn't know it"
+            given = DIDNT_KNOW  # a self-checked answer is wrong only when the learner says so
         right = excerpt(card.answer, 400)
-    return f"<b>{number}.</b> {prompt}\nYour answer: {given}\nRight answer: <b>{right}</b>"
+    return f"<b>{number}.</b> {prompt}\n{given}\nRight answer: <b>{right}</b>"
 
 
 def test_result(view: TestView) -> list[str]:
