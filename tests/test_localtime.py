@@ -97,3 +97,15 @@ def test_timezones_resolve_case_insensitively_and_suggest():
         resolve_timezone("../../etc/passwd")
     assert suggest_timezones("berlin") == ["Europe/Berlin"]
     assert "America/New_York" in suggest_timezones("America/NewYork")
+
+
+@pytest.mark.parametrize("name", ["A" * 300, "Europe/" + "B" * 300, "Etc/../../x", "UTC\x00"])
+def test_names_the_zone_database_lacks_are_unknown_without_touching_files(name):
+    # ZoneInfo('A' * 300) raises OSError (file name too long), which reads as a database
+    # outage to the error handler: names are checked against the known list first.
+    with pytest.raises(ValueError, match="unknown timezone"):
+        resolve_timezone(name)
+
+
+def test_no_suggestions_for_a_name_longer_than_any_zone():
+    assert suggest_timezones("Europe/Berlin" + "n" * 300) == []

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.localtime import format_minute
+from bot.core.localtime import MAX_TIMEZONE_NAME, format_minute
 from bot.core.markup import to_plain_text, to_telegram_html
 from bot.core.srs import Grade, format_interval
 from bot.core.study import (
@@ -319,18 +319,35 @@ def settings(
 TIME_USAGE = "Send the time as HH:MM in 24-hour form, e.g. <code>/time 07:30</code>."
 
 
+def time_current(minute: int, timezone: str) -> str:
+    return (
+        f"Your daily review time is <b>{format_minute(minute)}</b> ({esc(timezone)}).\n{TIME_USAGE}"
+    )
+
+
 def time_set(minute: int, timezone: str) -> str:
     return f"Daily review time set to {format_minute(minute)} ({esc(timezone)})."
 
 
-def timezone_usage(suggestions: list[str]) -> str:
-    text = (
-        "Send an IANA timezone name, e.g. <code>/timezone Europe/Berlin</code> or "
-        "<code>/timezone America/New_York</code>."
-    )
+TIMEZONE_USAGE = (
+    "Send an IANA timezone name, e.g. <code>/timezone Europe/Berlin</code> or "
+    "<code>/timezone America/New_York</code>."
+)
+
+
+def timezone_unknown(name: str, suggestions: list[str]) -> str:
+    """A name that is not an IANA timezone, with close names when there are any."""
+    text = f"I don't know the timezone <code>{esc(tile_label(name, MAX_TIMEZONE_NAME))}</code>."
     if suggestions:
         text += "\nDid you mean: " + ", ".join(f"<code>{esc(s)}</code>" for s in suggestions) + "?"
-    return text
+    return f"{text}\n{TIMEZONE_USAGE}"
+
+
+def timezone_current(timezone: str, local_now: datetime) -> str:
+    return (
+        f"Your timezone is <b>{esc(timezone)}</b>; your local time is {local_now:%H:%M}.\n"
+        f"{TIMEZONE_USAGE}"
+    )
 
 
 def timezone_set(timezone: str, local_now: datetime) -> str:
@@ -338,6 +355,10 @@ def timezone_set(timezone: str, local_now: datetime) -> str:
 
 
 NEWCARDS_USAGE = "Send a number from 0 to 1000, e.g. <code>/newcards 10</code>."
+
+
+def newcards_current(count: int) -> str:
+    return f"You get up to <b>{counted(count, 'new card')}</b> a day.\n{NEWCARDS_USAGE}"
 
 
 def newcards_set(count: int) -> str:
@@ -907,6 +928,21 @@ def group_timezone_set(timezone: str, local_now: datetime) -> str:
 
 
 CARDS_PER_POST_USAGE = "Send a number from 1 to 5, e.g. <code>/cards_per_post 3</code>."
+
+
+def group_time_current(minute: int, timezone: str) -> str:
+    return f"The daily post is at <b>{format_minute(minute)}</b> ({esc(timezone)}).\n{TIME_USAGE}"
+
+
+def group_timezone_current(timezone: str, local_now: datetime) -> str:
+    return (
+        f"This group's timezone is <b>{esc(timezone)}</b>; it is {local_now:%H:%M} there.\n"
+        f"{TIMEZONE_USAGE}"
+    )
+
+
+def cards_per_post_current(count: int) -> str:
+    return f"Each daily post has up to <b>{counted(count, 'card')}</b>.\n{CARDS_PER_POST_USAGE}"
 
 
 def cards_per_post_set(count: int) -> str:

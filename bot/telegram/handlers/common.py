@@ -77,11 +77,11 @@ async def time_argument(update: Update, context: FlashContext) -> int | None:
 
 
 async def timezone_argument(update: Update, context: FlashContext) -> ZoneInfo | None:
-    """The zone /timezone names; a bad name is answered with the usage and close names."""
+    """The zone /timezone names; an unknown name is answered with close names and the usage."""
     name = " ".join(context.args or []).strip()
     try:
         return resolve_timezone(name)
     except ValueError:
-        suggestions = suggest_timezones(name) if name else []
-        await send_html(context.bot, update.effective_chat.id, texts.timezone_usage(suggestions))
+        text = texts.timezone_unknown(name, suggest_timezones(name))
+        await send_html(context.bot, update.effective_chat.id, text)
         return None

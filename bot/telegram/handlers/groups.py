@@ -9,6 +9,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import Chat, Poll, Update
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -84,6 +85,12 @@ async def _load_group(session, context: FlashContext, update: Update) -> Group:
             defaults=runtime.defaults,
         )
     return group
+
+
+async def _current_group(context: FlashContext, update: Update) -> Group:
+    """The group's row as it is now, to show a setting's current value."""
+    async with context.runtime.db.session() as session:
+        return await _load_group(session, context, update)
 
 
 async def _is_admin(update: Update, context: FlashContext) -> bool:
@@ -272,7 +279,11 @@ async def on_group_deck_pick(update: Update, context: FlashContext, data: GroupD
 
 @_admin_only
 async def on_group_time(update: Update, context: FlashContext) -> None:
-    """/time HH:MM: the group's daily post time (admins)."""
+    """/time HH:MM: the group's daily post time (admins); without a time, the current one."""
+    if not context.args:
+        group = await _current_group(context, update)
+        await _reply(update, context, texts.group_time_current(group.post_minute, group.timezone))
+        return
     minute = await time_argument(update, context)
     if minute is None:
         return
@@ -285,7 +296,12 @@ async def on_group_time(update: Update, context: FlashContext) -> None:
 
 @_admin_only
 async def on_group_timezone(update: Update, context: FlashContext) -> None:
-    """/timezone Area/City: the group's timezone (admins)."""
+    """/timezone Area/City: the group's timezone (admins); without a name, the current one."""
+    if not context.args:
+        group = await _current_group(context, update)
+        local_now = context.runtime.now().astimezone(ZoneInfo(group.timezone))
+        await _reply(update, context, texts.group_timezone_current(group.timezone, local_now))
+        return
     zone = await timezone_argument(update, context)
     if zone is None:
         return
@@ -299,7 +315,12 @@ async def on_group_timezone(update: Update, context: FlashContext) -> None:
 
 @_admin_only
 async def on_group_cards_per_post(update: Update, context: FlashContext) -> None:
-    """/cards_per_post N: how many cards each daily post has, 1-5 (admins)."""
+    """/cards_per_post N: how many cards each daily post has, 1-5 (admins); without N, the
+    current number."""
+    if not context.args:
+        group = await _current_group(context, update)
+        await _reply(update, context, texts.cards_per_post_current(group.cards_per_post))
+        return
     count = number_argument(context.args or [], 1, groups.MAX_CARDS_PER_POST)
     if count is None:
         await _reply(update, context, texts.CARDS_PER_POST_USAGE)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import Update
 
 from bot.services import users
+from bot.storage.models import User
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import (
@@ -20,6 +23,12 @@ __all__ = ["on_newcards", "on_pause", "on_resume", "on_settings", "on_time", "on
 
 async def _reply(update: Update, context: FlashContext, text: str) -> None:
     await send_html(context.bot, update.effective_chat.id, text)
+
+
+async def _current_user(context: FlashContext, update: Update) -> User:
+    """The user's row as it is now, to show a setting's current value."""
+    async with context.runtime.db.session() as session:
+        return await load_user(session, context.runtime, update.effective_user)
 
 
 async def on_settings(update: Update, context: FlashContext) -> None:
@@ -44,7 +53,11 @@ async def on_settings(update: Update, context: FlashContext) -> None:
 
 
 async def on_time(update: Update, context: FlashContext) -> None:
-    """/time HH:MM: the daily review time in the user's timezone."""
+    """/time HH:MM: the daily review time in the user's timezone (without one: the current)."""
+    if not context.args:
+        user = await _current_user(context, update)
+        await _reply(update, context, texts.time_current(user.review_minute, user.timezone))
+        return
     minute = await time_argument(update, context)
     if minute is None:
         return
@@ -56,7 +69,12 @@ async def on_time(update: Update, context: FlashContext) -> None:
 
 
 async def on_timezone(update: Update, context: FlashContext) -> None:
-    """/timezone Area/City: an IANA name; a bad one gets suggestions."""
+    """/timezone Area/City: an IANA name; a bad one gets suggestions (none: the current)."""
+    if not context.args:
+        user = await _current_user(context, update)
+        local_now = context.runtime.now().astimezone(ZoneInfo(user.timezone))
+        await _reply(update, context, texts.timezone_current(user.timezone, local_now))
+        return
     zone = await timezone_argument(update, context)
     if zone is None:
         return
@@ -69,7 +87,11 @@ async def on_timezone(update: Update, context: FlashContext) -> None:
 
 
 async def on_newcards(update: Update, context: FlashContext) -> None:
-    """/newcards N: how many new cards to introduce per day."""
+    """/newcards N: how many new cards to introduce per day (without N: the current number)."""
+    if not context.args:
+        user = await _current_user(context, update)
+        await _reply(update, context, texts.newcards_current(user.new_cards_per_day))
+        return
     count = number_argument(context.args or [], 0, 1000)
     if count is None:
         await _reply(update, context, texts.NEWCARDS_USAGE)
