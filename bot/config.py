@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///flashtutor.db"
     telegram_base_url: str | None = None
     sweep_interval_seconds: int = Field(default=60, ge=1, le=3600)
+    # A daily push or group post claimed by a process that dies before sending it is sent by
+    # a later sweep once this lease runs out: at most one duplicate in a crash, no lost day.
+    claim_lease_seconds: int = Field(default=300, ge=10, le=86_400)
     default_timezone: str = "UTC"
     default_review_time: time = time(9, 0)
     default_new_cards_per_day: int = Field(default=20, ge=0, le=1000)

@@ -85,9 +85,10 @@ class Timetable:
         Then post the daily cards of every group whose local post time has passed.
         """
         report = SweepReport()
+        lease = timedelta(seconds=self.runtime.settings.claim_lease_seconds)
         report.examined = await claim_in_batches(
             self.runtime,
-            functools.partial(pushes.claim_due_pushes, now=now),
+            functools.partial(pushes.claim_due_pushes, now=now, lease=lease),
             functools.partial(self._send, now=now, report=report),
             batch_size=self.batch_size,
         )
@@ -115,4 +116,7 @@ class Timetable:
             async with self.runtime.db.session() as session:
                 await pushes.release_push(session, push=push, now=now, retry_in=_RETRY_FAILED_SEND)
             return
+        # Committed right after the send: a crash in between repeats this one push, once.
+        async with self.runtime.db.session() as session:
+            await pushes.confirm_push(session, push=push, now=now)
         report.pushed.append(push.user_id)

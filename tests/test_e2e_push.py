@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 from bot.storage.models import User
@@ -87,3 +89,39 @@ async def test_blocked_user_is_marked_and_rate_limit_is_waited_out(running_bot, 
     await berlin.send("/start")
     next_day = at + timedelta(days=1)
     assert BERLIN_USER.id in (await running_bot.runtime.timetable.sweep(next_day)).pushed
+
+
+class _DiesWhileSending:
+    """A sender that never returns: the process is killed while the push is on its way."""
+
+    def __init__(self) -> None:
+        self.reached = asyncio.Event()
+
+    async def send_message(self, *args, **kwargs):
+        self.reached.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_push_claimed_by_a_process_that_died_is_sent_after_the_lease(
+    running_bot, fake, clock
+):
+    from scheduler.timetable import Timetable
+
+    clock.set(datetime(2026, 3, 2, 6, 0, tzinfo=UTC))
+    berlin = Chat(fake, BERLIN_USER)
+    await _join(berlin, "Europe/Berlin", "08:00")
+    at = datetime(2026, 3, 2, 7, 1, tzinfo=UTC)
+    clock.set(at)
+    dying = _DiesWhileSending()
+    sweep = asyncio.create_task(Timetable(running_bot.runtime, dying).sweep(at))
+    await dying.reached.wait()  # claimed and committed; the send never completes
+    sweep.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sweep
+    await running_bot.restart()
+    timetable = running_bot.runtime.timetable
+    lease = timedelta(seconds=running_bot.settings.claim_lease_seconds)
+    assert (await timetable.sweep(at + lease - timedelta(minutes=1))).pushed == []
+    assert (await timetable.sweep(at + lease + timedelta(minutes=1))).pushed == [BERLIN_USER.id]
+    assert (await timetable.sweep(at + 2 * lease)).pushed == []
+    assert len(_pushes(fake, BERLIN_USER.id)) == 1

@@ -48,10 +48,13 @@ async def _claim(db, now):
         return await groups.claim_due_group_posts(s, now=now, limit=10)
 
 
-async def _send_all(db, due, first_message_id=100):
+async def _send_all(db, due, first_message_id=100, now=MONDAY):
+    """Every claimed post sent and each group's claim confirmed, as the timetable does."""
     async with db.session() as s:
         for n, post in enumerate(p for g in due for p in g.posts):
             await groups.mark_post_sent(s, post_id=post.post_id, message_id=first_message_id + n)
+        for group in due:
+            await groups.confirm_group_post(s, chat_id=group.chat_id, now=now)
 
 
 async def _member(db, user_id, chat_id=CHAT, now=MONDAY) -> User:
@@ -141,6 +144,23 @@ async def test_a_failed_send_is_retried_with_only_the_unsent_posts(db):
     assert await _claim(db, nine + timedelta(minutes=1)) == ([], 0)
     [retry], _ = await _claim(db, nine + timedelta(minutes=6))
     assert [p.post_id for p in retry.posts] == [p.post_id for p in due.posts[1:]]
+
+
+async def test_a_claimed_post_left_unsent_is_sent_after_its_lease(db):
+    """The process died after claiming (and sending the first card): the rest goes later."""
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=MONDAY)
+    await _group(db, cards=3)
+    nine = MONDAY + timedelta(hours=2)
+    [due], _ = await _claim(db, nine)  # lease: 5 minutes
+    async with db.session() as s:
+        await groups.mark_post_sent(s, post_id=due.posts[0].post_id, message_id=7)
+    assert await _claim(db, nine + timedelta(minutes=4)) == ([], 0)
+    [retry], _ = await _claim(db, nine + timedelta(minutes=6))
+    assert [p.post_id for p in retry.posts] == [p.post_id for p in due.posts[1:]]
+    await _send_all(db, [retry], first_message_id=8, now=nine + timedelta(minutes=6))
+    assert await _claim(db, nine + timedelta(minutes=12)) == ([], 0)
+    [tomorrow], _ = await _claim(db, nine + timedelta(days=1))
+    assert {p.post_id for p in tomorrow.posts}.isdisjoint(p.post_id for p in due.posts)
 
 
 async def test_grading_a_group_post_is_an_early_review_once_per_member(db):

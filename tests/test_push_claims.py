@@ -1,4 +1,5 @@
-"""The push claim on SQLite and Postgres: once per local day, paused and blocked users skipped."""
+"""The push claim on SQLite and Postgres: once per local day, paused and blocked users skipped,
+and a claim nobody confirms (the process died before sending) is pushed after its lease."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from bot.config import DEFAULT_DECKS_DIR
 from bot.services.decks import deck_by_slug, load_bundled_decks
-from bot.services.push import claim_due_pushes, mark_blocked, release_push
+from bot.services.push import claim_due_pushes, confirm_push, mark_blocked, release_push
 from bot.services.users import UserDefaults, enrol, ensure_user, set_paused
 from bot.storage.models import Card, CardState, User
 from scheduler.batches import claim_in_batches
@@ -32,9 +33,19 @@ async def _user(db, user_id, zone, now, *, enrolled=True):
     return user
 
 
-async def _claim(db, now):
+async def _claim_only(db, now, lease=timedelta(minutes=5)):
+    """A claim whose pushes are never sent: the process died right after claiming."""
     async with db.session() as s:
-        pushes, examined = await claim_due_pushes(s, now=now, limit=2)
+        pushes, examined = await claim_due_pushes(s, now=now, limit=2, lease=lease)
+    return pushes, examined
+
+
+async def _claim(db, now):
+    """A claim whose pushes are all sent and confirmed, as the timetable does."""
+    pushes, examined = await _claim_only(db, now)
+    for push in pushes:
+        async with db.session() as s:
+            await confirm_push(s, push=push, now=now)
     return pushes, examined
 
 
@@ -43,6 +54,8 @@ async def _claim_all(db, now):
     ids = []
 
     async def collect(push):
+        async with db.session() as s:
+            await confirm_push(s, push=push, now=now)
         ids.append(push.user_id)
 
     runtime = SimpleNamespace(db=db)
@@ -77,7 +90,7 @@ async def test_paused_and_blocked_users_are_not_pushed_and_release_retries(db):
     async with db.session() as s:
         await set_paused(s, await s.get(User, 1), True, now)
         await mark_blocked(s, user_id=2)
-    pushes, _ = await _claim(db, now)
+    pushes, _ = await _claim_only(db, now)
     assert [p.user_id for p in pushes] == [3]
     assert (pushes[0].due, pushes[0].new) == (0, 16)
     # A failed send gives the claim back: the user is pushed later the same day.
@@ -150,3 +163,35 @@ async def test_review_cards_due_later_today_are_pushed_at_the_review_time(db):
         user = await s.get(User, 1)
         study = await reviews.next_card(s, user=user, now=datetime(2026, 3, 4, 9, 1, tzinfo=UTC))
     assert study is not None and study.card.id == card.id
+
+
+async def test_a_claim_never_sent_is_pushed_once_its_lease_runs_out(db):
+    """The process died between claim and send: the lease expires and the push still goes."""
+    now = datetime(2026, 3, 2, 9, 1, tzinfo=UTC)
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=now - timedelta(hours=6))
+    await _user(db, 1, "UTC", now - timedelta(hours=6))
+    [claimed], _ = await _claim_only(db, now, lease=timedelta(minutes=5))
+    assert claimed.user_id == 1
+    # Within the lease nobody else takes it (a live process may still be sending it) ...
+    assert await _claim_all(db, now + timedelta(minutes=4)) == []
+    # ... after it, a later sweep pushes it, and once sent and confirmed, not again that day.
+    assert await _claim_all(db, now + timedelta(minutes=6)) == [1]
+    assert await _claim_all(db, now + timedelta(minutes=12)) == []
+    assert await _claim_all(db, now + timedelta(hours=14)) == []
+    assert await _claim_all(db, now + timedelta(days=1)) == [1]
+
+
+async def test_a_confirmed_push_keeps_a_review_time_changed_during_its_lease(db):
+    from bot.services.users import set_review_time
+
+    now = datetime(2026, 3, 2, 9, 1, tzinfo=UTC)
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=now - timedelta(hours=6))
+    await _user(db, 1, "UTC", now - timedelta(hours=6))
+    [claimed], _ = await _claim_only(db, now)
+    async with db.session() as s:  # while the push is being sent, /time 20:00
+        await set_review_time(s, await s.get(User, 1), 20 * 60, now)
+        await confirm_push(s, push=claimed, now=now)
+    async with db.session() as s:
+        user = await s.get(User, 1)
+    assert user.last_push_on == now.date()
+    assert user.next_push_at == datetime(2026, 3, 3, 20, 0, tzinfo=UTC)

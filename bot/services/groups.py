@@ -71,6 +71,7 @@ __all__ = [
     "bot_membership_changed",
     "claim_count_edit",
     "claim_due_group_posts",
+    "confirm_group_post",
     "disable_posting",
     "ensure_group",
     "ensure_member",
@@ -99,6 +100,8 @@ MAX_CARDS_PER_POST = 5
 # Telegram allows a group 20 messages a minute, edits included: with at most five posts a day
 # and one count edit per post per 30 s, a busy group stays well inside that.
 EDIT_INTERVAL = timedelta(seconds=30)
+# How long a claimed daily post waits for its sender before another sweep may send it.
+DEFAULT_LEASE = timedelta(minutes=5)
 # Counts left stale by throttling are flushed if the post was edited within this window; a
 # press on an older post edits at once, since its last edit is long past the interval.
 _FLUSH_WINDOW = timedelta(hours=1)
@@ -442,12 +445,14 @@ async def _todays_posts(
 
 
 async def claim_due_group_posts(
-    session: AsyncSession, *, now: datetime, limit: int = 100
+    session: AsyncSession, *, now: datetime, limit: int = 100, lease: timedelta = DEFAULT_LEASE
 ) -> tuple[list[GroupPostDue], int]:
     """Claim up to `limit` groups whose post time has passed; returns (to post, examined).
 
-    Every examined group's next post moves to its next local day, so a group is considered
-    at most once per local day; the chosen cards are stored before anything is sent.
+    The chosen cards are stored before anything is sent. A group with nothing to post moves
+    to its next local day; one with posts is leased for `lease`, until `confirm_group_post`.
+    A process that dies meanwhile leaves the lease to run out, and a later sweep sends the
+    posts still unsent (as after a failed send): at most one duplicate, never a lost day.
     """
     groups = list(
         (
@@ -474,11 +479,20 @@ async def claim_due_group_posts(
         if posts:
             group.last_post_on = today
             due.append(GroupPostDue(group.chat_id, group.title, await _views(session, posts)))
-        group.next_post_at = next_push_at(
-            zone=zone, review_minute=group.post_minute, now=now, last_push_on=today
-        )
+            group.next_post_at = now + lease
+        else:
+            group.next_post_at = next_push_at(
+                zone=zone, review_minute=group.post_minute, now=now, last_push_on=today
+            )
     await session.flush()
     return due, len(groups)
+
+
+async def confirm_group_post(session: AsyncSession, *, chat_id: int, now: datetime) -> None:
+    """Every post of today's claim was sent: the group is next considered on its next day."""
+    group = await session.get(Group, chat_id)
+    if group is not None:
+        reschedule_group(group, now)  # from the group's settings now, and its last_post_on
 
 
 async def mark_post_sent(session: AsyncSession, *, post_id: int, message_id: int) -> None:

@@ -3,12 +3,18 @@
 Each batch is a fixed number of indexed statements (claim users, count due now, fetch review
 cards due later today, count new, new cards introduced today, one executemany update), so a
 sweep's query count grows with batches of users, not with users.
+
+A claim is a lease: a user with something to push has `next_push_at` moved only `lease` ahead
+(default 5 minutes), and `confirm_push` moves it to their next local day once the message is
+sent. A process that dies between claim and send leaves the lease to run out, and a later
+sweep (of any process) pushes that user after all: at most one duplicate in a crash (the
+message sent just before dying, unconfirmed), never a lost day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select, update
@@ -16,9 +22,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localtime import local_date, local_day_start, next_push_at
 from bot.services.review import REVIEW_STATE
+from bot.services.users import reschedule
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
 
-__all__ = ["PushDue", "claim_due_pushes", "mark_blocked", "release_push"]
+__all__ = [
+    "DEFAULT_LEASE",
+    "PushDue",
+    "claim_due_pushes",
+    "confirm_push",
+    "mark_blocked",
+    "release_push",
+]
+
+DEFAULT_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -27,16 +43,16 @@ class PushDue:
     first_name: str
     due: int
     new: int
-    previous_push_on: object  # date | None, to undo the claim if the send fails
+    day: date  # the user's local date this push is for; confirm_push records it
 
 
 async def claim_due_pushes(
-    session: AsyncSession, *, now: datetime, limit: int = 500
+    session: AsyncSession, *, now: datetime, limit: int = 500, lease: timedelta = DEFAULT_LEASE
 ) -> tuple[list[PushDue], int]:
     """Claim up to `limit` users whose push time has passed; returns (to push, examined).
 
-    Every examined user's next push moves to their next local day, whether or not they
-    have anything due, so a user is considered at most once per local day.
+    A user with nothing due moves to their next local day at once; one with a push to send
+    is leased for `lease`, until `confirm_push` (or, if nobody confirms, a later sweep).
     """
     users = list(
         (
@@ -131,27 +147,35 @@ async def claim_due_pushes(
         n_due = due.get(user.id, 0) + sum(t < day_end for t in later_today.get(user.id, []))
         n_new = min(new.get(user.id, 0), allowance)
         if n_due or n_new:
-            pushes.append(PushDue(user.id, user.first_name, n_due, n_new, user.last_push_on))
-            pushed_on = today
+            pushes.append(PushDue(user.id, user.first_name, n_due, n_new, today))
+            claimed_until = now + lease
         else:
-            pushed_on = user.last_push_on
-        following = next_push_at(
-            zone=zone, review_minute=user.review_minute, now=now, last_push_on=today
-        )
-        changes.append({"id": user.id, "next_push_at": following, "last_push_on": pushed_on})
+            claimed_until = next_push_at(
+                zone=zone, review_minute=user.review_minute, now=now, last_push_on=today
+            )
+        changes.append({"id": user.id, "next_push_at": claimed_until})
     session.expunge_all()
     await session.execute(update(User), changes)
     return pushes, len(users)
 
 
+async def confirm_push(session: AsyncSession, *, push: PushDue, now: datetime) -> None:
+    """The push was sent: the user is done for that local day, next considered on the next."""
+    user = await session.get(User, push.user_id)
+    if user is None:
+        return
+    if user.last_push_on is None or user.last_push_on < push.day:
+        user.last_push_on = push.day
+    # From the user's settings now: a /time or /pause during the lease holds.
+    reschedule(user, now)
+
+
 async def release_push(
     session: AsyncSession, *, push: PushDue, now: datetime, retry_in: timedelta
 ) -> None:
-    """Undo a claim whose message could not be sent, so a later sweep tries again today."""
+    """A claim whose message could not be sent: a later sweep tries again (today)."""
     await session.execute(
-        update(User)
-        .where(User.id == push.user_id)
-        .values(next_push_at=now + retry_in, last_push_on=push.previous_push_on)
+        update(User).where(User.id == push.user_id).values(next_push_at=now + retry_in)
     )
 
 

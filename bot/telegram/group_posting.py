@@ -117,9 +117,10 @@ class GroupPoster:
 
     async def sweep(self, now: datetime) -> GroupSweepReport:
         report = GroupSweepReport()
+        lease = timedelta(seconds=self.runtime.settings.claim_lease_seconds)
         report.examined = await claim_in_batches(
             self.runtime,
-            functools.partial(groups.claim_due_group_posts, now=now),
+            functools.partial(groups.claim_due_group_posts, now=now, lease=lease),
             functools.partial(self._post, now=now, report=report),
             batch_size=self.batch_size,
         )
@@ -193,6 +194,8 @@ class GroupPoster:
                 await groups.mark_post_sent(
                     session, post_id=view.post_id, message_id=message.message_id
                 )
+        async with self.runtime.db.session() as session:
+            await groups.confirm_group_post(session, chat_id=chat_id, now=now)
         report.posted.append(chat_id)
 
     async def _release(
