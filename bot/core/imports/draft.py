@@ -207,8 +207,7 @@ class DeckDraft:
     def has_memory_state(self) -> bool:
         """Whether any card carries FSRS memory (stability and difficulty)."""
         return any(
-            card.progress is not None and card.progress.stability is not None
-            for card in self.cards
+            card.progress is not None and card.progress.stability is not None for card in self.cards
         )
 
     @property
