@@ -49,7 +49,7 @@ async def outage_bot(fake, clock):
 async def test_database_outage_is_answered_and_loses_nothing(outage_bot, fake):
     chat = Chat(fake, ADA)
     [welcome] = await chat.send("/start")
-    _t, [_confirm, card] = await chat.press(welcome, "📚", expect=2)
+    _t, [_picker, _confirm, card] = await chat.press(welcome, "📚", expect=3)
     _t, [shown] = await chat.press(card, "Show answer", expect=1)
 
     _cut_off(False)

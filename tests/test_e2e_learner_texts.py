@@ -4,8 +4,12 @@ Application over HTTP against the fake Bot API server."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from tests.fake_telegram import FakeUser
-from tests.harness import Chat, GroupChat
+from tests.harness import Chat, GroupChat, RunningBot, make_settings, seed_decks_dir
 
 ADA = FakeUser(5001, "Ada", username="ada")
 ADMIN = FakeUser(5101, "Grace", username="grace")
@@ -73,3 +77,84 @@ async def test_group_settings_commands_show_the_current_value(running_bot, fake)
     assert reply.plain_text.startswith("The daily post is at 18:15 (Asia/Tokyo).")
     [reply] = await group.send(ADMIN, "/timezone")
     assert reply.plain_text.startswith("This group's timezone is Asia/Tokyo; it is 17:00 there.")
+
+
+# --- /start for a returning learner, and deck pickers after a choice ---------------------------
+
+
+def _second_deck(decks: Path) -> None:
+    (decks / "spanish.md").write_text(
+        "---\nslug: spanish\ntitle: Spanish Basics\ndescription: A few words.\n---\n\n"
+        + "".join(f"## w{i}\nQ: word {i}?\nA: palabra {i}\n\n" for i in range(6))
+    )
+
+
+@pytest.fixture
+async def two_decks_bot(database_url, fake, clock, tmp_path):
+    decks = seed_decks_dir(tmp_path)
+    _second_deck(decks)
+    bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+async def test_start_shows_a_returning_learner_their_decks_marked(two_decks_bot, fake):
+    chat = Chat(fake, ADA)
+    [welcome] = await chat.send("/start")
+    assert "Pick a deck to start:" in welcome.plain_text
+    assert [label for label, _d in welcome.buttons] == [
+        "📚 Deep Learning Tools",
+        "📚 Spanish Basics",
+    ]
+    # The choice is marked on the picker itself, which now reads as for a returning learner.
+    _t, [picker, _confirm, _card] = await chat.press(welcome, "📚 Spanish", expect=3)
+    assert picker.method == "editMessageText" and picker.message_id == welcome.message_id
+    assert [label for label, _d in picker.buttons] == [
+        "📚 Deep Learning Tools",
+        "✅ Spanish Basics",
+    ]
+    assert "• ✅ Spanish Basics — 6 cards" in picker.plain_text
+
+    [again] = await chat.send("/start")
+    assert "Pick a deck to start" not in again.plain_text
+    assert again.plain_text.startswith("Welcome back, Ada!")
+    assert "• Deep Learning Tools — 16 cards" in again.plain_text
+    assert "• ✅ Spanish Basics — 6 cards" in again.plain_text
+    assert [label for label, _d in again.buttons] == ["📚 Deep Learning Tools", "✅ Spanish Basics"]
+    # Tapping a deck already studied says so, and the picker stays as it is.
+    toast, [confirm, _card] = await chat.press(again, "✅ Spanish", expect=2)
+    assert toast["text"] == "Already studying" and "already studying" in confirm.text
+
+
+async def test_the_decks_list_is_redrawn_after_study_and_leave(two_decks_bot, fake):
+    chat = Chat(fake, ADA)
+    [listing] = await chat.send("/decks")
+    assert [label for label, _d in listing.buttons] == [
+        "Study Deep Learning Tools",
+        "Study Spanish Basics",
+    ]
+    _t, [redrawn, _confirm, _card] = await chat.press(listing, "Study Spanish", expect=3)
+    assert redrawn.message_id == listing.message_id
+    assert [label for label, _d in redrawn.buttons] == [
+        "Study Deep Learning Tools",
+        "Leave Spanish Basics",
+    ]
+    assert "Spanish Basics · 6 cards · ✅ studying" in redrawn.plain_text
+    _t, [redrawn, left] = await chat.press(redrawn, "Leave Spanish", expect=2)
+    assert redrawn.message_id == listing.message_id and "history is kept" in left.text
+    assert "Spanish Basics · 6 cards · not studying" in redrawn.plain_text
+    assert [label for label, _d in redrawn.buttons][1] == "Study Spanish Basics"
+
+
+async def test_a_study_mode_deck_picker_keeps_only_the_choice(two_decks_bot, fake):
+    chat = Chat(fake, ADA)
+    [welcome] = await chat.send("/start")
+    for label, _data in welcome.buttons:
+        await chat.press(welcome, label, expect=3)
+    [picker] = await chat.send("/cards")
+    assert picker.plain_text == "Flashcards — which deck?" and len(picker.buttons) == 2
+    _t, [chosen, card] = await chat.press(picker, "📚 Spanish", expect=2)
+    assert chosen.message_id == picker.message_id and chosen.buttons == []
+    assert chosen.plain_text == "Flashcards — which deck? ✅ Spanish Basics"
+    assert "Spanish Basics" in card.plain_text and "1/6" in card.plain_text

@@ -16,7 +16,7 @@ NY_USER = FakeUser(2002, "Nate")
 
 async def _join(chat: Chat, zone: str, time: str) -> None:
     [welcome] = await chat.send("/start")
-    await chat.press(welcome, "📚", expect=2)
+    await chat.press(welcome, "📚", expect=3)
     await chat.send(f"/timezone {zone}")
     await chat.send(f"/time {time}")
 

@@ -17,7 +17,10 @@ async def _enrol(chat: Chat):
     [welcome] = await chat.send("/start")
     assert "Deep Learning Tools" in welcome.text and "16 cards" in welcome.text
     assert welcome.buttons == [("📚 Deep Learning Tools", "e:deep-learning-tools")]
-    _toast, [confirm, card] = await chat.press(welcome, "📚", expect=2)
+    _toast, [picker, confirm, card] = await chat.press(welcome, "📚", expect=3)
+    assert (
+        picker.message_id == welcome.message_id and picker.buttons[0][0] == "✅ Deep Learning Tools"
+    )
     assert "now studying" in confirm.text
     return card
 
@@ -125,7 +128,7 @@ async def test_bad_inputs_get_clear_answers(running_bot, fake):
         assert "isn't valid" in toast["text"] or "don't know" in toast["text"], (forged, toast)
     # Leave the deck: its old buttons are refused.
     [decks] = await chat.send("/decks")
-    _t, [left] = await chat.press(decks, "Leave", expect=1)
+    _t, [_list, left] = await chat.press(decks, "Leave", expect=2)
     assert "history is kept" in left.text
     toast, _ = await chat.press(card, "Show answer")
     assert toast["text"] == "You're not studying this card's deck any more."

@@ -117,7 +117,7 @@ async def _answer(chat: Chat, message: BotMessage, *, right: bool = True, expect
 
 async def _enrol(chat: Chat) -> None:
     [welcome] = await chat.send("/start")
-    await chat.press(welcome, "📚", expect=2)
+    await chat.press(welcome, "📚", expect=3)
 
 
 def _assert_clean(fake) -> None:
@@ -398,7 +398,7 @@ async def test_progress_table_before_and_after_every_mode(running_bot, fake, clo
     running_bot.runtime.extras["study_seed"] = 5
     chat = Chat(fake, ADA)
     [welcome] = await chat.send("/start")
-    _t, [_confirm, card] = await chat.press(welcome, "📚", expect=2)
+    _t, [_picker, _confirm, card] = await chat.press(welcome, "📚", expect=3)
     [empty] = await chat.send("/progress")
     assert empty.text == "No study sessions yet."
 
@@ -571,13 +571,13 @@ async def test_several_decks_ask_which_and_long_cards_stay_within_limits(
         chat = Chat(fake, ADA)
         [welcome] = await chat.send("/start")
         for label, _data in welcome.buttons:
-            await chat.press(welcome, label, expect=2)
+            await chat.press(welcome, label, expect=3)
         [choice] = await chat.send("/test 2 written")
         assert choice.text == "<b>Test</b> — which deck?"
         assert _labels(choice) == ["📚 Deep Learning Tools", "📚 Long Cards"]
         [long_data] = [d for text, d in choice.buttons if "Long" in text]
         assert cb.decode(long_data) == cb.PickDeck("test", 2, 2, ("written",))
-        _t, [question] = await chat.press(choice, data=long_data, expect=1)
+        _t, [_picker, question] = await chat.press(choice, data=long_data, expect=2)
         assert "question 1/2" in question.text and "Think of the answer" in question.text
         # The revealed answer does not fit one message with the question: it comes as new ones.
         mark = len(fake.sent)
@@ -621,13 +621,13 @@ async def test_learn_counts_up_to_999_reach_the_deck_buttons(database_url, fake,
         chat = Chat(fake, ADA)
         [welcome] = await chat.send("/start")
         for label, _data in welcome.buttons:
-            await chat.press(welcome, label, expect=2)
+            await chat.press(welcome, label, expect=3)
         for count in (100, 999):
             [choice] = await chat.send(f"/learn {count}")
             assert choice.text == "<b>Learn</b> — which deck?"
             [data] = [d for text, d in choice.buttons if text == f"📚 {DECK}"]
             assert cb.decode(data).length == count
-            _t, [question] = await chat.press(choice, data=data, expect=1)
+            _t, [_picker, question] = await chat.press(choice, data=data, expect=2)
             assert f"<b>Learn · {DECK}</b>\nLearned 0/16" in question.text
         _assert_clean(fake)
     finally:
@@ -700,13 +700,13 @@ async def test_test_kinds_without_a_count_ride_on_the_deck_buttons(
         chat = Chat(fake, ADA)
         [welcome] = await chat.send("/start")
         for label, _data in welcome.buttons:
-            await chat.press(welcome, label, expect=2)
+            await chat.press(welcome, label, expect=3)
         for command, kind in (("/test mc", ("mc",)), ("/test tf", ("tf",))):
             [choice] = await chat.send(command)
             assert choice.text == "<b>Test</b> — which deck?"
             [data] = [d for text, d in choice.buttons if text == f"📚 {DECK}"]
             assert cb.decode(data) == cb.PickDeck("test", cb.decode(data).deck_id, 0, kind)
-            _t, [question] = await chat.press(choice, data=data, expect=1)
+            _t, [_picker, question] = await chat.press(choice, data=data, expect=2)
             for number in range(1, 11):  # the default length, every question of the kind asked
                 assert f"question {number}/10" in question.text
                 labels = _labels(question)

@@ -56,6 +56,7 @@ def test_every_callback_fits_64_bytes_and_round_trips():
         cb.ShowAnswer(10**17, 10**17),
         cb.Grading(10**17, 10**17, max(cb.Grade)),
         cb.Enrol("a" * 41),
+        cb.Enrol("a" * 41, from_list=True),
         cb.Leave("a" * 41),
     ]
     for sample in samples:

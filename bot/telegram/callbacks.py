@@ -58,7 +58,11 @@ class Grading:
 
 @dataclass(frozen=True)
 class Enrol:
+    """Study a deck, from the /start picker or (`from_list`) the /decks list, which the
+    handler then redraws with the choice marked."""
+
     slug: str
+    from_list: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,7 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(r"r"), StartReview),
     (re.compile(rf"a:{_INT}:{_INT}"), ShowAnswer),
     (re.compile(rf"g:{_INT}:{_INT}:([1-4])"), Grading),
-    (re.compile(rf"e:({_SLUG})"), Enrol),
+    (re.compile(rf"e(l?):({_SLUG})"), Enrol),
     (re.compile(rf"l:({_SLUG})"), Leave),
     (re.compile(rf"gg:{_INT}:([1-4])"), GroupGrade),
     (re.compile(rf"gd:({_SLUG})"), GroupDeck),
@@ -175,8 +179,8 @@ def encode(callback: Callback) -> str:
             data = f"a:{card_id}:{version}"
         case Grading(card_id, version, grade):
             data = f"g:{card_id}:{version}:{int(grade)}"
-        case Enrol(slug):
-            data = f"e:{slug}"
+        case Enrol(slug, from_list):
+            data = f"e{'l' if from_list else ''}:{slug}"
         case Leave(slug):
             data = f"l:{slug}"
         case GroupGrade(post_id, grade):
@@ -220,6 +224,8 @@ def decode(data: str | None) -> Callback | None:
             return GroupGrade(int(match.group(1)), Grade(int(match.group(2))))
         if kind is PickDeck:
             return _pick_deck(match)
+        if kind is Enrol:
+            return Enrol(match.group(2), from_list=match.group(1) == "l")
         if kind is StudyMove:
             code = match.group(4)
             move = _MOVES_BY_CODE[code[0]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -32,9 +33,15 @@ def _button(text: str, callback) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=cb.encode(callback))
 
 
-def deck_choice(decks: list[tuple[str, str, int]]) -> InlineKeyboardMarkup:
+def deck_choice(
+    decks: list[tuple[str, str, int]], studying: Collection[str] = ()
+) -> InlineKeyboardMarkup:
+    """The /start picker: a button per deck, ✅ on those already studied."""
     return InlineKeyboardMarkup(
-        [[_button(f"📚 {title[:48]}", cb.Enrol(slug))] for slug, title, _count in decks]
+        [
+            [_button(f"{'✅' if slug in studying else '📚'} {title[:48]}", cb.Enrol(slug))]
+            for slug, title, _count in decks
+        ]
     )
 
 
@@ -44,7 +51,7 @@ def deck_manage(rows: list[tuple[str, str, str, int, bool]]) -> InlineKeyboardMa
         if enrolled:
             buttons.append([_button(f"Leave {title[:40]}", cb.Leave(slug))])
         else:
-            buttons.append([_button(f"Study {title[:40]}", cb.Enrol(slug))])
+            buttons.append([_button(f"Study {title[:40]}", cb.Enrol(slug, from_list=True))])
     return InlineKeyboardMarkup(buttons)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -167,14 +167,28 @@ COMMANDS = [
 ]
 
 
-def welcome(first_name: str, decks: list[tuple[str, str, int]]) -> str:
+def welcome(
+    first_name: str, decks: list[tuple[str, str, int]], studying: Collection[str] = ()
+) -> str:
+    """The /start message: a newcomer picks a first deck; a returning learner sees their decks
+    marked ✅ and may add another."""
+    if not any(slug in studying for slug, _title, _count in decks):
+        lines = [
+            f"Hi {esc(first_name)}! I'm <b>Flashtutor</b>: I help you remember flashcards for "
+            "good, with a few minutes of review a day.",
+            "",
+            "Pick a deck to start:" if decks else "There are no decks yet.",
+        ]
+        lines += [f"• <b>{esc(title)}</b> — {counted(count, 'card')}" for _s, title, count in decks]
+        return "\n".join(lines)
     lines = [
-        f"Hi {esc(first_name)}! I'm <b>Flashtutor</b>: I help you remember flashcards for good, "
-        "with a few minutes of review a day.",
+        f"Welcome back, {esc(first_name)}! /review studies the cards due now.",
         "",
-        "Pick a deck to start:" if decks else "There are no decks yet.",
+        "Your decks (✅ studying) — tap another to add it:",
     ]
-    lines += [f"• <b>{esc(title)}</b> — {counted(count, 'card')}" for _slug, title, count in decks]
+    for slug, title, count in decks:
+        mark = "✅ " if slug in studying else ""
+        lines.append(f"• {mark}<b>{esc(title)}</b> — {counted(count, 'card')}")
     return "\n".join(lines)
 
 
@@ -432,6 +446,11 @@ PROGRESS_LEGEND = (
 
 def choose_study_deck(mode: str) -> str:
     return f"<b>{MODE_TITLES[mode]}</b> — which deck?"
+
+
+def study_deck_chosen(mode: str, deck_label: str) -> str:
+    """A mode's deck picker once a deck is chosen: the question with the choice marked."""
+    return f"{choose_study_deck(mode)} ✅ {esc(deck_label)}"
 
 
 def study_paused(mode: str) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
 from bot.services.decks import deck_by_slug, list_decks
 from bot.services.users import active_decks, enrol, leave
@@ -11,6 +12,7 @@ from bot.telegram.callbacks import Enrol, Leave
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import load_user, send_html
 from bot.telegram.handlers.review import send_next_card
+from bot.telegram.handlers.sessions import edit_html
 
 __all__ = ["on_decks", "on_enrol", "on_leave", "on_start"]
 
@@ -39,11 +41,37 @@ async def on_start(update: Update, context: FlashContext) -> None:
         if fresh:
             await send_next_card(context, update.effective_user, update.effective_chat.id)
         return
-    choices = [(s, t, n) for s, t, _d, n, _e in catalogue]
-    text = texts.welcome(update.effective_user.first_name or "", choices)
+    text, markup = _welcome(update, catalogue)
     if slug:
         text = texts.UNKNOWN_DECK + "\n\n" + text
-    await send_html(context.bot, update.effective_chat.id, text, keyboards.deck_choice(choices))
+    await send_html(context.bot, update.effective_chat.id, text, markup)
+
+
+def _welcome(update: Update, catalogue) -> tuple[str, InlineKeyboardMarkup]:
+    """The /start picker: every deck, the ones the user studies marked ✅."""
+    choices = [(s, t, n) for s, t, _d, n, _e in catalogue]
+    studying = {s for s, _t, _d, _n, enrolled in catalogue if enrolled}
+    text = texts.welcome(update.effective_user.first_name or "", choices, studying)
+    return text, keyboards.deck_choice(choices, studying)
+
+
+async def _redraw_picker(update: Update, catalogue, *, from_list: bool) -> None:
+    """Show the choice on the pressed picker: ✅ on /start's, Study or Leave on /decks'."""
+    query = update.callback_query
+    if not isinstance(query.message, Message):
+        return  # missing or inaccessible (too old): nothing to redraw
+    if from_list:
+        text, markup = texts.deck_list(catalogue), keyboards.deck_manage(catalogue)
+    else:
+        text, markup = _welcome(update, catalogue)
+    if await edit_html(query, text, markup):
+        return
+    # A list too long for one message was sent in parts, the buttons on the last: redraw those.
+    try:
+        await query.edit_message_reply_markup(reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
 
 
 async def on_decks(update: Update, context: FlashContext) -> None:
@@ -69,11 +97,13 @@ async def on_enrol(update: Update, context: FlashContext, data: Enrol) -> None:
         deck = await deck_by_slug(session, data.slug)
         if deck is not None:
             fresh = await enrol(session, user_id=user.id, deck_id=deck.id, now=runtime.now())
-            count = next((n for d, n in await list_decks(session) if d.id == deck.id), 0)
+            catalogue = await _catalogue(session, user.id)
+            count = next((n for s, _t, _d, n, _e in catalogue if s == deck.slug), 0)
     if deck is None:
         await query.answer(texts.UNKNOWN_DECK)
         return
     await query.answer("Enrolled" if fresh else "Already studying")
+    await _redraw_picker(update, catalogue, from_list=data.from_list)
     await send_html(
         context.bot, update.effective_chat.id, texts.enrolled(deck.title, count, not fresh)
     )
@@ -88,8 +118,10 @@ async def on_leave(update: Update, context: FlashContext, data: Leave) -> None:
         user = await load_user(session, runtime, update.effective_user)
         deck = await deck_by_slug(session, data.slug)
         was = deck is not None and await leave(session, user_id=user.id, deck_id=deck.id)
+        catalogue = await _catalogue(session, user.id)
     if not was:
         await query.answer(texts.NOT_STUDYING if deck else texts.UNKNOWN_DECK)
         return
     await query.answer("Left")
+    await _redraw_picker(update, catalogue, from_list=True)
     await send_html(context.bot, update.effective_chat.id, texts.left(deck.title))

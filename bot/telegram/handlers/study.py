@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.core.study import TEST_KINDS
@@ -29,7 +29,7 @@ from bot.telegram.callbacks import PickDeck, StudyMove
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import browse, exam, learn, match, quiz
 from bot.telegram.handlers.common import load_user, number_argument, send_html
-from bot.telegram.handlers.sessions import new_seed, refusal, strip_buttons
+from bot.telegram.handlers.sessions import edit_html, new_seed, refusal, strip_buttons
 
 __all__ = [
     "on_cards",
@@ -150,9 +150,24 @@ async def _ask_deck(
 
 
 async def on_pick_deck(update: Update, context: FlashContext, data: PickDeck) -> None:
-    """A deck button of a mode (or Match's 'Play again')."""
-    await update.callback_query.answer()
+    """A deck button of a mode (or Match's 'Play again'); the picker then shows the choice."""
+    query = update.callback_query
+    await query.answer()
+    label = _pressed_label(query)
+    if label is not None and label != texts.PLAY_AGAIN_BUTTON:  # Play again stays playable
+        await edit_html(query, texts.study_deck_chosen(data.mode, label.removeprefix("📚 ")))
     await _begin(context, update, data.mode, data.deck_id, data.length, data.kinds)
+
+
+def _pressed_label(query: CallbackQuery) -> str | None:
+    """The text of the button that was pressed, read from the message it sits on."""
+    markup = getattr(query.message, "reply_markup", None)  # none on an inaccessible message
+    if markup is None:
+        return None
+    return next(
+        (b.text for row in markup.inline_keyboard for b in row if b.callback_data == query.data),
+        None,
+    )
 
 
 # --- starting and resuming -------------------------------------------------------------------
