@@ -22,6 +22,7 @@ from bot.core.exports import (
     export_quizlet,
     note_guid,
 )
+from bot.core.imports.anki import read_anki_package
 from bot.core.imports.draft import CardDraft, CardKind, DeckDraft, MediaKind, MediaRef
 from bot.core.imports.text import parse_text_deck, telegram_plain_text
 
@@ -104,7 +105,7 @@ def test_apkg_is_a_deflated_anki_package_with_the_cards_and_media(tmp_path):
     assert fields[1] == ["los colores", "rojo — red<br>azul — blue<br>verde — green"]
     assert fields[2] == ["<b>el café</b>", "coffee &amp; churros (&lt;2 €)"]
     # Inside <pre> the line breaks stay as they are (Anki shows <pre> as written).
-    assert "with tf.device('CPU:0'):\n    run()</code></pre><br>done" in fields[3][1]
+    assert "with tf.device('CPU:0'):\n    run()</code></pre>done" in fields[3][1]
     assert fields[4] == ["la manzana", 'the apple<br><img src="manzana.png">']
     assert fields[5] == ["hola<br>[sound:hola.mp3]", "hello"]
     assert notes[0][3].split() == ["animals", "spanish_a1"]
@@ -138,6 +139,42 @@ def test_apkg_note_guids_are_stable_per_card_and_distinct_per_deck(tmp_path):
 def test_apkg_needs_an_aware_now():
     with pytest.raises(ValueError):
         export_apkg(_deck(), deck_identity="d", now=datetime(2026, 1, 1))
+
+
+def test_apkg_round_trip_through_the_anki_importer_yields_the_same_cards():
+    deck = _deck()
+    back = read_anki_package(
+        export_apkg(deck, deck_identity="deck-42", now=NOW), filename="Spanish Basics.apkg"
+    )
+
+    assert (back.title, back.description) == ("Spanish Basics", "A few words")
+    assert dict(back.media) == dict(deck.media)
+    for original, imported in zip(deck.cards, back.cards, strict=True):
+        expected_answer = original.answer
+        if original.key == "code":  # Telegram keeps <pre>, not its language class
+            expected_answer = "Use:\n<pre>with tf.device('CPU:0'):\n    run()</pre>\ndone"
+        assert (imported.question, imported.answer) == (original.question, expected_answer)
+        assert imported.question_media == original.question_media
+        assert imported.answer_media == original.answer_media
+        assert imported.tags == tuple(tag.replace(" ", "_") for tag in original.tags)
+        assert imported.kind is CardKind.BASIC
+    # One note per card, each with its own GUID: a second export updates the same notes.
+    assert back.note_count == len(deck.cards)
+
+
+def test_anki_fixture_deck_round_trips_through_export():
+    path = FIXTURES / "deck_modern.apkg"
+    original = read_anki_package(path.read_bytes(), filename=path.name)
+    back = read_anki_package(
+        export_apkg(original, deck_identity="spanish", now=NOW), filename="x.apkg"
+    )
+    assert [(c.question, c.answer) for c in back.cards] == [
+        (c.question, c.answer) for c in original.cards
+    ]
+    assert [(c.question_media, c.answer_media) for c in back.cards] == [
+        (c.question_media, c.answer_media) for c in original.cards
+    ]
+    assert dict(back.media) == dict(original.media)
 
 
 # --- CSV -------------------------------------------------------------------------------------

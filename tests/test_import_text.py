@@ -231,6 +231,38 @@ def test_csv_escapes_markup_characters_as_plain_text():
     assert _pairs(result) == [("a&lt;b &amp; c&gt;d", "&lt;i&gt;not html&lt;/i&gt;")]
 
 
+def test_anki_text_export_with_header_lines_and_html_fields():
+    result = parse_text_deck(_read("anki_notes.tsv"), filename="anki_notes.tsv")
+
+    assert result.format is TextFormat.ANKI_TEXT and result.delimiter == "\t"
+    cards = result.draft.cards
+    assert len(cards) == 9
+    assert {tag for card in cards for tag in card.tags} == {
+        "animals",
+        "colors",
+        "food",
+        "home",
+        "multiline",
+        "spanish::a1",
+        "tricky",
+    }
+    by_question = {c.question: c for c in cards}
+    assert "<b>el perro</b>" in by_question
+    assert by_question["el gato"].answer == "the cat\n<i>(feline)</i>"
+    assert by_question["los colores"].answer == "rojo\nazul\nverde"  # one line per <div>
+    assert by_question["el café"].answer == "coffee &amp; churros ☕"  # &nbsp; is a space
+    assert by_question['comillas "dobles"'].answer == "double quotes"
+    assert by_question["la niña"].tags == ()
+    assert not any(card.question.startswith("#") for card in cards)
+
+
+def test_anki_text_html_media_is_reported_as_left_out():
+    data = b'#separator:tab\n#html:true\napple\t<img src="apple.png"> the apple\n'
+    result = parse_text_deck(data, filename="notes.txt")
+    assert _pairs(result) == [("apple", "the apple")]
+    assert any("apple.png" in warning for warning in result.draft.warnings)
+
+
 def test_anki_text_header_options_deck_guid_separator_and_global_tags():
     data = (
         b"#separator:Semicolon\n#html:false\n#tags:imported vocab\n#deck:Languages::Spanish\n"

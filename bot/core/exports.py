@@ -209,4 +209,5 @@ def _breaks_to_br(telegram_html: str) -> str:
         end = telegram_html.find("</pre>", start)
         end = len(telegram_html) if end < 0 else end + len("</pre>")
         out.append(telegram_html[start:end])
-        position = end
+        # <pre> is a block: the text after it starts a new line already, a <br> would add one.
+        position = end + 1 if telegram_html.startswith("\n", end) else end
