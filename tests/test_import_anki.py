@@ -504,3 +504,10 @@ def test_stored_zip_and_sqlite_garbage() -> None:
     with pytest.raises(DeckImportError) as raised:
         read_anki_package(package(entries))
     assert raised.value.failure in (ImportFailure.CORRUPT, ImportFailure.NOT_ANKI)
+
+
+def test_zstd_collection_without_meta_still_reads_zstd_media() -> None:
+    entries = entries_of("deck_modern.apkg")
+    del entries["meta"]
+    draft = read_anki_package(package(entries))
+    assert draft.media["manzana.png"].startswith(b"\x89PNG")

@@ -146,3 +146,9 @@ def test_field_content_is_not_parsed_as_template() -> None:
 def test_broken_sections_raise(template: str) -> None:
     with pytest.raises(TemplateError):
         render_card(template, "", NOTE, card_ord=0)
+
+
+def test_field_names_match_ignoring_case_as_anki_keeps_them_unique() -> None:
+    assert render_card("{{front}} {{#BACK}}has back{{/BACK}}", "", NOTE, card_ord=0).question == (
+        "la casa has back"
+    )

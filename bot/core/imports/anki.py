@@ -107,7 +107,11 @@ def read_anki_package(
             _unpack(package, entries[name], target, budget, limits, zstd=name == _ZSTD_COLLECTION)
         with _open_collection(database) as connection:
             collection = _read_collection(connection, limits)
-        modern_media = _meta_version(package, entries, budget, limits) >= _META_VERSION_LATEST
+        meta_version = _meta_version(package, entries, budget, limits)
+        # Without `meta`, a zstd collection still implies Anki's latest media layout.
+        modern_media = meta_version >= _META_VERSION_LATEST or (
+            meta_version == 0 and name == _ZSTD_COLLECTION
+        )
         media_names = _media_index(package, entries, budget, limits, modern=modern_media)
         return _build_draft(
             collection,

@@ -251,6 +251,10 @@ class _Side:
     def value(self, name: str) -> str | None:
         if name in self.note.fields:
             return self.note.fields[name]
+        # Anki's field names are unique ignoring case (its unicase collation).
+        for field_name, value in self.note.fields.items():
+            if field_name.casefold() == name.casefold():
+                return value
         special = {
             "Tags": html.escape(" ".join(self.note.tags), quote=False),
             "Type": html.escape(self.note.note_type, quote=False),
