@@ -151,12 +151,14 @@ def test_fixture_review_history_and_progress(name: str) -> None:
     assert progress.due.date() == (review.reviewed_at + timedelta(days=5)).date()
     assert progress.stability is None  # these packages were studied without FSRS
     assert draft.has_review_history and draft.has_progress and not draft.has_memory_state
-    assert all(card.progress is None for card in draft.cards if card is not adios)
+    others = [card.progress for card in draft.cards if card is not adios]
+    assert {(p.state, p.due, p.reps) for p in others} == {(ProgressState.NEW, None, 0)}
 
 
 def test_genanki_package_has_no_history() -> None:
     draft = read("deck_genanki.apkg")
     assert not draft.has_review_history and not draft.has_progress
+    assert {card.progress.state for card in draft.cards} == {ProgressState.NEW}
     assert EXPECTED["deck_genanki.apkg"]["revlog"] == 0
 
 

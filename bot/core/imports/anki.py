@@ -722,11 +722,9 @@ def _progress(
     lapses: int,
     data: str,
     reviews: list[ReviewDraft],
-) -> CardProgress | None:
+) -> CardProgress:
     state = _CARD_STATES.get(ctype, ProgressState.NEW)
     suspended = queue == -1
-    if state == ProgressState.NEW and not suspended:
-        return None  # a new card: it starts new here too
     memory = _card_data(data)
     stability, difficulty = memory.get("s"), memory.get("d")
     last_review: datetime | None = None

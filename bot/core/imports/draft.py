@@ -160,7 +160,7 @@ class CardDraft:
     typed_answer: str | None = None  # plain text the learner must type (kind TYPED)
     question_media: tuple[MediaRef, ...] = ()
     answer_media: tuple[MediaRef, ...] = ()
-    progress: CardProgress | None = None
+    progress: CardProgress | None = None  # None: the source keeps no scheduling (text files)
     reviews: tuple[ReviewDraft, ...] = ()
 
 
