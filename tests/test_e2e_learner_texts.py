@@ -158,3 +158,61 @@ async def test_a_study_mode_deck_picker_keeps_only_the_choice(two_decks_bot, fak
     assert chosen.message_id == picker.message_id and chosen.buttons == []
     assert chosen.plain_text == "Flashcards — which deck? ✅ Spanish Basics"
     assert "Spanish Basics" in card.plain_text and "1/6" in card.plain_text
+
+
+# --- Flashcards: the answer side keeps a question's blocks; the ends answer the tap -------------
+
+CODE_DECK = """---
+slug: code
+title: Python Output
+description: What does it print?
+---
+
+## last-doubled
+Q: What does this print?
+```python
+xs = [1, 2, 3]
+print(xs[-1] * 2)
+```
+A: `6`
+
+## empty-join
+Q: What is `"".join([])`?
+A: The empty string.
+"""
+
+
+async def test_flashcards_answer_side_keeps_code_and_the_ends_answer_the_tap(
+    database_url, fake, clock, tmp_path
+):
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "code.md").write_text(CODE_DECK)
+    bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
+    await bot.start()
+    try:
+        chat = Chat(fake, ADA)
+        [welcome] = await chat.send("/start")
+        await chat.press(welcome, "📚", expect=3)
+        [card] = await chat.send("/cards")
+        _t, [flipped] = await chat.press(card, "↻ Flip", expect=1)
+        assert flipped.plain_text == (
+            "Python Output · 1/2 · answer\n\n"
+            "What does this print?\nxs = [1, 2, 3]\nprint(xs[-1] * 2)\n\nAnswer\n6"
+        )
+        assert '<pre><code class="language-python">xs = [1, 2, 3]\nprint(xs[-1] * 2)' in (
+            flipped.text
+        )
+        # ◀ Prev on the first card: the tap is answered and nothing else changes.
+        mark = fake.mark()
+        toast, _ = await chat.press(flipped, "◀ Prev")
+        assert toast["text"] == "This is the first card."
+        _t, [second] = await chat.press(flipped, "Next ▶", expect=1)  # its buttons still work
+        assert [m for m in fake.sent[mark:] if m.chat_id == ADA.id] == [second]
+        assert "2/2" in second.plain_text
+        toast, _ = await chat.press(second, "Next ▶")
+        assert toast["text"].startswith("This is the last card")
+        _t, [first] = await chat.press(second, "◀ Prev", expect=1)
+        assert "1/2" in first.plain_text
+    finally:
+        await bot.stop()

@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.study import (
     AskedQuestion,
+    BrowseState,
     LearnFeedback,
     MultipleChoice,
     TestResult,
@@ -17,7 +18,7 @@ from bot.core.study import (
     Written,
     WrongAnswer,
 )
-from bot.services.study import DeckCards, LearnView, TestView
+from bot.services.study import BrowseView, DeckCards, LearnView, TestView
 from bot.services.study.common import plain_card
 from bot.storage.models import Card, Deck
 from bot.telegram import texts
@@ -136,3 +137,12 @@ def test_help_tells_progress_and_stats_apart():
     assert "due" in lines["/stats"] and "streak" in lines["/stats"]
     menu = dict(texts.COMMANDS)
     assert menu["progress"] != menu["stats"]
+
+
+def test_a_flashcard_too_long_for_both_sides_shortens_only_the_question():
+    long = Card(id=9, deck_id=1, key="long", question="Why? " * 200, answer="x " * 1750, position=9)
+    deck = DeckCards(DECK, {9: long}, {9: plain_card(long)})
+    view = BrowseView(1, 0, deck, BrowseState(order=(9,), showing_answer=True))
+    text = texts.browse_card(view)
+    assert texts.visible_length(text) <= texts.MAX_MESSAGE_CHARS
+    assert _plain(text).count("x") == 1750 and "<i>Why? Why?" in text

@@ -528,19 +528,25 @@ def resume_offer(mode: str, deck_title: str, done: int, total: int) -> str:
 # Flashcards
 
 
+FIRST_CARD = "This is the first card."
+LAST_CARD = "This is the last card — ⏮ to start again, or 🔀 to shuffle."
+
+
 def browse_card(view: BrowseView) -> str:
+    """A flashcard, question side or answer side; the answer side shows the question above it
+    in full (code blocks and lines kept), shortened to one line only if both would not fit."""
     browse, card = view.browse, view.card
     head = f"<b>{esc(view.deck.deck.title)}</b> · {browse.position}"
-    if browse.showing_answer:
-        text = (
-            f"{head} · answer\n<i>{excerpt(card.question, 150)}</i>\n\n"
-            f"{to_telegram_html(card.answer)}"
-        )
-    else:
-        text = f"{head}\n\n{to_telegram_html(card.question)}"
+    tail = ""
     if browse.at_end and len(browse.order) > 1:
-        text += "\n\n<i>Last card — ⏮ to start again, or 🔀 to shuffle.</i>"
-    return text
+        tail = "\n\n<i>Last card — ⏮ to start again, or 🔀 to shuffle.</i>"
+    if not browse.showing_answer:
+        return f"{head}\n\n{to_telegram_html(card.question)}{tail}"
+    answer = f"\n\n<b>Answer</b>\n{to_telegram_html(card.answer)}{tail}"
+    text = f"{head} · answer\n\n{to_telegram_html(card.question)}{answer}"
+    if visible_length(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return f"{head} · answer\n\n<i>{excerpt(card.question, 150)}</i>{answer}"
 
 
 # Learn

@@ -41,6 +41,7 @@ class BrowseView:
     step: int
     deck: DeckCards
     browse: BrowseState
+    at_edge: bool = False  # a 'prev' on the first card or a 'next' on the last: nowhere to go
 
     @property
     def card(self) -> Card:
@@ -91,6 +92,7 @@ async def move_cards(
     if deck is None or browse is None:
         study.status = ABANDONED
         return MoveStatus.UNKNOWN, None
+    before = browse
     if move == "flip":
         browse = browse.flip()
     elif move == "next":
@@ -104,8 +106,11 @@ async def move_cards(
         browse = browse.restart()
     else:
         raise ValueError(f"unknown browse move {move!r}")
+    at_edge = move in ("next", "prev") and browse == before
+    if at_edge and browse.to_dict() == state["browse"]:
+        return MoveStatus.OK, BrowseView(study.id, step, deck, browse, at_edge=True)  # unchanged
     state["step"] = step + 1
     state["browse"] = browse.to_dict()
     study.state = state  # a new dict: JSON columns do not track in-place changes
     study.finished_at = now  # last activity, so the history shows how long browsing went on
-    return MoveStatus.OK, BrowseView(study.id, step + 1, deck, browse)
+    return MoveStatus.OK, BrowseView(study.id, step + 1, deck, browse, at_edge=at_edge)

@@ -42,7 +42,12 @@ async def on_move(update: Update, context: FlashContext, data: StudyMove) -> Non
     )
     if view is None:
         return
-    await query.answer()
+    if view.at_edge:
+        await query.answer(texts.FIRST_CARD if data.move == "prev" else texts.LAST_CARD)
+        if view.step == data.step:
+            return  # nothing moved: the message and its buttons stay as they are
+    else:
+        await query.answer()
     # Card texts are capped well below Telegram's limit (question 1000, answer 3500 characters),
     # so one side of a card always fits the message it is edited into.
     await edit_html(query, texts.browse_card(view), keyboards.browse(view.session_id, view.step))
