@@ -411,7 +411,7 @@ def test_cards_that_cannot_be_shown_are_skipped_with_reasons() -> None:
     reasons = {s.where: s.reason for s in draft.skipped}
     assert reasons == {
         "note “orphan”": "its note type is missing from the package",
-        "note “{{c1::only one}}”": "cloze c2 is no longer in the note",
+        "note “only one”": "cloze c2 is no longer in the note",
         "card 81": "its question is empty",
         "note “front”": "card 4 of “Basic” has no template",
     }
@@ -513,3 +513,46 @@ def test_zstd_collection_without_meta_still_reads_zstd_media() -> None:
     del entries["meta"]
     draft = read_anki_package(package(entries))
     assert draft.media["manzana.png"].startswith(b"\x89PNG")
+
+
+def test_image_occlusion_duplicate_guids_and_day_learning_due() -> None:
+    occlusion = 1796130941055  # its fields and templates rows are in the fixture
+
+    def change(connection: sqlite3.Connection) -> None:
+        connection.execute(
+            "INSERT INTO notetypes VALUES (?, 'Image Occlusion', 0, 0, ?)",
+            (occlusion, protobuf((1, 1))),
+        )
+        add_note(
+            connection,
+            1,
+            "io",
+            occlusion,
+            [
+                "{{c1::image-occlusion:rect:left=.1:top=.1:width=.2:height=.2}}",
+                '<img src="m.png">',
+                "",
+                "",
+                "",
+            ],
+            [(11, 0)],
+        )
+        add_note(connection, 2, "ftb3c4ec8c", BASIC_NT, ["copy of el perro", "x"], [(21, 0)])
+        # An interday learning card (Anki's queue 3, or buried): due counts in days.
+        connection.execute(
+            "UPDATE cards SET type = 1, queue = -3, due = 2 WHERE id = 1796130941024"
+        )
+
+    draft = read_anki_package(modern_with(change))
+    reasons = [(s.where, s.reason) for s in draft.skipped]
+    assert reasons == [
+        (
+            "note “image-occlusion:rect:left=.1:top=.1:width=.2:height=.2”",
+            "Image Occlusion cards need Anki's image masks",
+        ),
+        ("note ftb3c4ec8c", "its GUID repeats another note's"),
+    ]
+    assert len(draft.cards) == 15
+    gato = card_by_question(draft, "el gato").progress
+    assert gato.state == ProgressState.LEARNING
+    assert gato.due == datetime(2026, 12, 3, 4, 0, tzinfo=UTC)

@@ -129,3 +129,8 @@ def test_empty_and_media_only_fields() -> None:
     assert convert_anki_html("").html == ""
     only_image = convert_anki_html('<div><img src="a.png"></div>')
     assert only_image.html == "" and only_image.images == ("a.png",)
+
+
+def test_ruby_furigana_reads_inline() -> None:
+    source = "<ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>を"
+    assert telegram(source) == "漢字(かんじ)を"

@@ -38,6 +38,7 @@ from bot.core.imports.anki_template import (
     TemplateError,
     cloze_numbers,
     render_card,
+    render_cloze,
 )
 from bot.core.imports.draft import (
     CardDraft,
@@ -574,11 +575,16 @@ def _build_draft(
     cards: list[CardDraft] = []
     media_wanted: dict[str, None] = {}
     deck_ids: set[int] = set()
+    keys: set[str] = set()
     for row in collection.cards:
         card, reasons = _card(row, collection)
         skipped.extend(reasons)
         if card is None:
             continue
+        if card.key in keys:  # Anki keeps GUIDs unique; a hand-made package may not
+            skipped.append(SkippedItem(f"note {card.note_key}", "its GUID repeats another note's"))
+            continue
+        keys.add(card.key)
         deck_ids.add(row[3] or row[2])  # a card in a filtered deck belongs to its home deck
         for ref in (*card.question_media, *card.answer_media):
             media_wanted[ref.name] = None
@@ -643,7 +649,9 @@ def _card(
         flds,
     ) = row
     note_type = collection.note_types.get(mid)
-    first_field = html_to_plain_text(flds.split(_FIELD_SEPARATOR)[0])[:60]
+    # The note as the preview names it: its first field as read, cloze markers taken out.
+    first_field = html_to_plain_text(render_cloze(flds.split(_FIELD_SEPARATOR)[0], 0, answer=True))
+    first_field = first_field.replace("\n", " ")[:60]
     where = f"note “{first_field}”" if first_field else f"card {card_id}"
     if note_type is None:
         return None, [SkippedItem(where, "its note type is missing from the package")]
@@ -735,7 +743,7 @@ def _progress(
         last_review = reviews[-1].reviewed_at
     return CardProgress(
         state=state,
-        due=_due(collection.created, state, queue, due),
+        due=_due(collection.created, state, due),
         interval_days=max(0, ivl),
         reps=max(0, reps),
         lapses=max(0, lapses),
@@ -754,12 +762,13 @@ def _card_data(data: str) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def _due(created: datetime, state: ProgressState, queue: int, due: int) -> datetime | None:
+def _due(created: datetime, state: ProgressState, due: int) -> datetime | None:
     """Anki's due: days since the collection's creation day, or (intraday learning) seconds."""
     if state == ProgressState.NEW:
         return None
     try:
-        if state in (ProgressState.LEARNING, ProgressState.RELEARNING) and queue != 3:
+        # Intraday learning (queue 1, or buried) counts in epoch seconds, the rest in days.
+        if state in (ProgressState.LEARNING, ProgressState.RELEARNING) and due > _MAX_DAYS:
             return datetime.fromtimestamp(due, UTC)
         if abs(due) > _MAX_DAYS:
             return None

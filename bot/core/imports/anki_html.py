@@ -73,7 +73,7 @@ _SANITISER_TAGS = (
     | _LISTS
     | _TABLE_CELLS
     | _TABLE_PARTS
-    | {"a", "br", "hr", "img", "pre", "li", "tr", "sub", "sup"}
+    | {"a", "br", "hr", "img", "pre", "li", "tr", "sub", "sup", "ruby", "rt"}
 )
 _SANITISER_ATTRIBUTES = {"a": {"href"}, "img": {"src"}, "hr": {"id"}}
 # Telegram forbids other entities inside code and pre.
@@ -100,7 +100,7 @@ def convert_anki_html(source: str, *, after_answer_marker: bool = False) -> Conv
         tags=_SANITISER_TAGS,
         attributes=_SANITISER_ATTRIBUTES,
         url_schemes={"http", "https"},
-        clean_content_tags={"script", "style"},
+        clean_content_tags={"script", "style", "rp"},
         strip_comments=True,
         link_rel=None,
     )
@@ -193,6 +193,9 @@ class _TelegramWriter(HTMLParser):
                 self._drop_everything_so_far()
         elif tag == "img":
             self._image(values.get("src", ""))
+        elif tag == "rt":  # ruby text (furigana) reads as "漢字(かんじ)"
+            self._open(tag, None)
+            self._line.append(_Token("text", "("))
         elif tag in _INLINE:
             self._open(tag, _INLINE[tag])
         elif tag == "a":
@@ -238,6 +241,8 @@ class _TelegramWriter(HTMLParser):
             return
         if not any(o.source == tag for o in self._stack):
             return
+        if tag == "rt":
+            self._line.append(_Token("text", ")"))
         while self._stack:
             top = self._stack[-1]
             self._close_top()
