@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.imports.draft import DeckImportError, ImportFailure
+from bot.core.imports.draft import CardKind, DeckImportError, ImportFailure
 from bot.core.imports.text import (
     QuizletSeparators,
     SeparatorChoice,
@@ -126,6 +126,9 @@ def test_separator_switching_keeps_the_other_half():
         ("a\tb, c, d\ne\tf, g", QuizletSeparators("\t", "\n")),  # commas inside definitions
         ("a,b;c,d;e,f", QuizletSeparators(",", ";")),
         ("perro :: dog\ngato :: cat", QuizletSeparators(" :: ", "\n")),
+        ("perro | dog\ngato | cat", QuizletSeparators(" | ", "\n")),
+        ("a: b, c\nd: e", QuizletSeparators(":", "\n")),  # not "," with "d: e" glued on
+        ("a\tNote: b\nmore: here\nc\td", QuizletSeparators("\t", "\n")),
     ],
 )
 def test_separator_detection_on_other_layouts(text, expected):
@@ -256,6 +259,45 @@ def test_anki_text_export_with_header_lines_and_html_fields():
     assert not any(card.question.startswith("#") for card in cards)
 
 
+def test_cloze_rows_make_one_card_per_cloze_number():
+    data = (
+        "#separator:tab\n#html:true\n#notetype:Cloze\n"
+        "{{c1::Buenos días}} means {{c2::good morning::greeting}}.\t<i>a greeting</i>\n"
+    ).encode()
+    cards = parse_text_deck(data, filename="cloze.txt").draft.cards
+    assert [(c.question, c.answer, c.kind) for c in cards] == [
+        (
+            "<b>[...]</b> means good morning.",
+            "<b>Buenos días</b> means good morning.\n<i>a greeting</i>",
+            CardKind.CLOZE,
+        ),
+        (
+            "Buenos días means <b>[greeting]</b>.",
+            "Buenos días means <b>good morning</b>.\n<i>a greeting</i>",
+            CardKind.CLOZE,
+        ),
+    ]
+    assert cards[0].note_key == cards[1].note_key
+    assert [c.key for c in cards] == [f"{cards[0].note_key}:0", f"{cards[0].note_key}:1"]
+
+
+def test_plain_text_cloze_keeps_its_own_markup_characters_escaped():
+    cards = parse_delimited(b"a < {{c1::b}} & c,extra\n", title="t").draft.cards
+    assert [(c.question, c.answer) for c in cards] == [
+        ("a &lt; <b>[...]</b> &amp; c", "a &lt; <b>b</b> &amp; c\nextra")
+    ]
+
+
+def test_reversed_note_type_adds_the_back_to_front_card():
+    data = b"#separator:comma\n#notetype:Basic (and reversed card)\nla casa,the house\n"
+    cards = parse_text_deck(data, filename="r.txt").draft.cards
+    assert [(c.question, c.answer, c.kind) for c in cards] == [
+        ("la casa", "the house", CardKind.BASIC),
+        ("the house", "la casa", CardKind.REVERSED),
+    ]
+    assert cards[1].key == cards[0].key + ":1" and cards[1].note_key == cards[0].key
+
+
 def test_anki_text_html_media_is_reported_as_left_out():
     data = b'#separator:tab\n#html:true\napple\t<img src="apple.png"> the apple\n'
     result = parse_text_deck(data, filename="notes.txt")
@@ -273,7 +315,9 @@ def test_anki_text_header_options_deck_guid_separator_and_global_tags():
     assert result.format is TextFormat.ANKI_TEXT
     assert result.draft.title == "Spanish"
     assert _pairs(result) == [("el perro", "the dog"), ("el gato", "the cat")]
-    assert [c.key for c in result.draft.cards] == ["gAb3$x", "gZz9!q"]
+    # GUID keys are the Anki package reader's (`<guid>:<card ordinal>`).
+    assert [c.key for c in result.draft.cards] == ["Ab3$x:0", "Zz9!q:0"]
+    assert [c.note_key for c in result.draft.cards] == ["Ab3$x", "Zz9!q"]
     assert result.draft.cards[0].tags == ("imported", "vocab")
 
 

@@ -38,6 +38,8 @@ from bot.core.deck_format import (
     DeckFormatError,
     parse_deck,
 )
+from bot.core.imports.anki_html import convert_anki_html
+from bot.core.imports.anki_template import cloze_numbers, render_cloze
 from bot.core.imports.draft import (
     DEFAULT_MAX_CARDS,
     CardDraft,
@@ -324,9 +326,10 @@ _GUID_KEY_RE = re.compile(r"[!-~]{1,60}")  # printable ASCII without spaces: Ank
 
 
 def _guid_key(guid: str) -> str:
+    """The note part of a key from an Anki GUID, as the Anki package reader writes it."""
     guid = guid.strip()
     if _GUID_KEY_RE.fullmatch(guid):
-        return "g" + guid
+        return guid
     return "g" + hashlib.sha256(guid.encode("utf-8")).hexdigest()[:16]
 
 
@@ -357,8 +360,13 @@ class _DeckBuilder:
         *,
         tags: Iterable[str] = (),
         key: str | None = None,
+        note_key: str | None = None,
+        kind: CardKind = CardKind.BASIC,
     ) -> None:
-        """Add one card from Telegram HTML sides, or skip it saying why."""
+        """Add one card from Telegram HTML sides, or skip it saying why.
+
+        `key` None means the question's `card_key`; a repeated key gets `-2`, `-3`… appended.
+        """
         question, answer = question.strip(), answer.strip()
         plain_q, plain_a = (
             telegram_plain_text(question).strip(),
@@ -384,7 +392,7 @@ class _DeckBuilder:
         seen = self.key_counts.get(base, 0) + 1
         self.key_counts[base] = seen
         if seen > 1:
-            what = "GUID" if key else "question"
+            what = "key" if key else "question"
             self.warnings.append(f"{where} repeats the {what} of {self.first_where[base]}")
         else:
             self.first_where[base] = where
@@ -397,9 +405,9 @@ class _DeckBuilder:
         self.cards.append(
             CardDraft(
                 key=final_key,
-                note_key=final_key,
+                note_key=note_key or final_key,
                 note_type=self.note_type,
-                kind=CardKind.BASIC,
+                kind=kind,
                 question=question,
                 answer=answer,
                 tags=tuple(dict.fromkeys(tags)),
@@ -427,9 +435,9 @@ class _DeckBuilder:
 # Quizlet
 
 
-# Term separators tried when detecting, in order of preference on a tie (Quizlet's default
-# first). " :: " is how people paste cards elsewhere in the bot.
-_TERM_CANDIDATES = ("\t", " - ", ",", ";", " :: ", " — ", " = ")
+# Term separators tried when detecting, in order of preference (Quizlet's default first).
+# " :: " is how people paste cards elsewhere in the bot.
+_TERM_CANDIDATES = ("\t", " - ", ",", ";", " :: ", " — ", " – ", " = ", " | ", "|", ":")
 _ROW_CANDIDATES = ("\n", ";")
 
 
@@ -495,18 +503,25 @@ def _finish_row(current: list) -> _QuizletRow:
     return _QuizletRow(where, term, definition, extra, continuations)
 
 
-def _score(split: _QuizletSplit) -> float:
+def _problems(split: _QuizletSplit) -> tuple[int, int, int]:
+    """Rows split cleanly, rows split doubtfully (extra separators, an empty side), and lines
+    continuing a definition."""
     clean = sum(
         1
         for row in split.rows
         if row.extra_separators == 0 and row.term.strip() and row.definition.strip()
     )
-    doubtful = len(split.rows) - clean
-    return clean + 0.25 * doubtful - len(split.unsplit)
+    continuations = sum(row.continuation_lines for row in split.rows)
+    return clean, len(split.rows) - clean, continuations
 
 
 def detect_quizlet_separators(text: str) -> QuizletSeparators:
-    """The separators that split this Quizlet export most cleanly (Tab + newline on a tie)."""
+    """The separators that split this Quizlet export cleanly, Quizlet's defaults first.
+
+    The first candidate (in preference order) that splits every row cleanly wins; lines
+    without a separator may continue a definition only with Tab (Quizlet's own multi-line
+    export). Otherwise the one with the most clean rows, fewest doubtful ones, wins.
+    """
     text = _normalise_newlines(text.removeprefix("\ufeff"))
     best: tuple[float, QuizletSeparators] | None = None
     for row in _ROW_CANDIDATES:
@@ -519,7 +534,10 @@ def detect_quizlet_separators(text: str) -> QuizletSeparators:
             split = _split_quizlet(text, separators)
             if not split.rows:
                 continue
-            score = _score(split)
+            clean, doubtful, continuations = _problems(split)
+            if not doubtful and not split.unsplit and (term == "\t" or not continuations):
+                return separators
+            score = clean + 0.25 * doubtful - len(split.unsplit) - 0.1 * continuations
             if best is None or score > best[0]:
                 best = (score, separators)
     return best[1] if best is not None else QuizletSeparators()
@@ -796,8 +814,6 @@ def _split_tags(value: str) -> list[str]:
 
 def _html_to_telegram(value: str) -> tuple[str, tuple[str, ...]]:
     """Anki field HTML as Telegram HTML, and the media files it names (a text file has none)."""
-    from bot.core.imports.anki_html import convert_anki_html
-
     converted = convert_anki_html(value)
     return converted.html, (*converted.images, *converted.sounds)
 
@@ -807,6 +823,63 @@ def _plain_to_telegram(value: str) -> tuple[str, tuple[str, ...]]:
     if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
         value = value[1:]
     return _escape(value), ()
+
+
+@dataclass(frozen=True, slots=True)
+class _NoteCard:
+    question: tuple[str, tuple[str, ...]]
+    answer: tuple[str, tuple[str, ...]]
+    key: str | None
+    note_key: str | None
+    kind: CardKind
+
+
+def _note_cards(
+    question: str,
+    answer: str,
+    convert: Callable[[str], tuple[str, tuple[str, ...]]],
+    guid: str | None,
+    reversed_too: bool,
+) -> list[_NoteCard]:
+    """The cards of one row: one, two for a reversed note type, one per cloze number.
+
+    Keys follow the Anki package reader (`<guid>:<card ordinal>`) when the row has a GUID, so
+    Anki's text export and its .apkg of one deck give the same keys; otherwise the first card
+    takes the question's hash, the others that hash plus `:<ordinal>`.
+    """
+    numbers = sorted(cloze_numbers(question)) if "{{c" in question else []
+    if numbers:
+        note_key = guid or card_key(convert(question)[0])
+        extra = convert(answer)
+        cards = []
+        for number in numbers:
+            front = _render_cloze_side(question, number, convert, answer=False)
+            back = _render_cloze_side(question, number, convert, answer=True)
+            if extra[0].strip():
+                back = (back[0] + "\n" + extra[0], back[1] + extra[1])
+            cards.append(
+                _NoteCard(front, back, f"{note_key}:{number - 1}", note_key, CardKind.CLOZE)
+            )
+        return cards
+    front, back = convert(question), convert(answer)
+    note_key = guid or card_key(front[0])
+    cards = [_NoteCard(front, back, f"{guid}:0" if guid else None, note_key, CardKind.BASIC)]
+    if reversed_too:
+        cards.append(_NoteCard(back, front, f"{note_key}:1", note_key, CardKind.REVERSED))
+    return cards
+
+
+def _render_cloze_side(
+    text: str,
+    number: int,
+    convert: Callable[[str], tuple[str, tuple[str, ...]]],
+    *,
+    answer: bool,
+) -> tuple[str, tuple[str, ...]]:
+    if convert is _plain_to_telegram:
+        # Plain text: escape first, so the <b> the cloze renderer adds stays markup.
+        return render_cloze(convert(text)[0], number, answer=answer), ()
+    return convert(render_cloze(text, number, answer=answer))
 
 
 def _parse_delimited_text(
@@ -829,6 +902,9 @@ def _parse_delimited_text(
         _html_to_telegram if header.html else _plain_to_telegram
     )
     missing_media: dict[str, None] = {}
+    # Anki makes a back → front card too for these note types (the optional-reverse one only
+    # when its "Add Reverse" field is filled, which a two-column file cannot say).
+    reversed_too = "and reversed" in note_type.casefold()
 
     rows = (
         (line, row)
@@ -864,13 +940,22 @@ def _parse_delimited_text(
         tags = list(header.tags)
         if columns.tags is not None and columns.tags < len(cells):
             tags += _split_tags(cells[columns.tags])
-        key = None
+        guid = None
         if columns.guid is not None and columns.guid < len(cells) and cells[columns.guid].strip():
-            key = _guid_key(cells[columns.guid])
-        question, question_media = convert(question)
-        answer, answer_media = convert(answer)
-        missing_media.update(dict.fromkeys((*question_media, *answer_media)))
-        builder.add(where, question, answer, tags=tags, key=key)
+            guid = _guid_key(cells[columns.guid])
+        for card in _note_cards(question, answer, convert, guid, reversed_too):
+            question_html, question_media = card.question
+            answer_html, answer_media = card.answer
+            missing_media.update(dict.fromkeys((*question_media, *answer_media)))
+            builder.add(
+                where,
+                question_html,
+                answer_html,
+                tags=tags,
+                key=card.key,
+                note_key=card.note_key,
+                kind=card.kind,
+            )
     if unused and columns is not None:
         described = ", ".join(
             f"{index + 1} ({columns.names[index]})"
