@@ -556,3 +556,24 @@ def test_image_occlusion_duplicate_guids_and_day_learning_due() -> None:
     gato = card_by_question(draft, "el gato").progress
     assert gato.state == ProgressState.LEARNING
     assert gato.due == datetime(2026, 12, 3, 4, 0, tzinfo=UTC)
+
+
+def test_review_history_over_the_cap_keeps_the_newest() -> None:
+    def change(connection: sqlite3.Connection) -> None:
+        for n in range(1, 5):  # four more answers to "adiós", after the fixture's one
+            connection.execute(
+                "INSERT INTO revlog VALUES (?, 1796130941037, -1, ?, 1, 1, 2500, 100, 1)",
+                (1796130941039 + n * 86_400_000, n),
+            )
+        connection.execute(  # an answer to a card that is not in the package is not read
+            "INSERT INTO revlog VALUES (1796130941040, 424242, -1, 3, 1, 1, 2500, 100, 1)"
+        )
+
+    data = legacy_with(change)
+    everything = read_anki_package(data)
+    assert [r.rating for r in card_by_question(everything, "adiós").reviews] == [4, 1, 2, 3, 4]
+    capped = read_anki_package(data, limits=ImportLimits(max_reviews=3))
+    assert [r.rating for r in card_by_question(capped, "adiós").reviews] == [2, 3, 4]
+    assert ("review history", "the oldest 2 answers are over the limit of 3") in [
+        (s.where, s.reason) for s in capped.skipped
+    ]

@@ -406,6 +406,7 @@ class _Collection:
     decks: dict[int, tuple[str, str]]  # id → (name with "::", description HTML)
     cards: list[tuple[Any, ...]]
     reviews: dict[int, list[ReviewDraft]] = field(default_factory=dict)
+    reviews_dropped: int = 0  # revlog rows past ImportLimits.max_reviews (the oldest)
 
 
 _CARD_QUERY = """
@@ -413,6 +414,11 @@ SELECT c.id, c.ord, c.did, c.odid, c.type, c.queue, c.due, c.odue, c.ivl, c.reps
        c.data, n.guid, n.mid, n.tags, n.flds
 FROM cards AS c JOIN notes AS n ON n.id = c.nid
 ORDER BY n.id, c.ord
+"""
+_REVLOG_COUNT = "SELECT count(*) FROM revlog WHERE cid IN (SELECT id FROM cards)"
+_REVLOG_QUERY = """
+SELECT id, cid, ease, ivl, lastIvl, time, type FROM revlog
+WHERE cid IN (SELECT id FROM cards) ORDER BY id DESC LIMIT ?
 """
 
 
@@ -449,14 +455,20 @@ def _read_collection(connection: sqlite3.Connection, limits: ImportLimits) -> _C
         ) from error
     cards = connection.execute(_CARD_QUERY).fetchall()
     reviews: dict[int, list[ReviewDraft]] = defaultdict(list)
+    dropped = 0
     if "revlog" in tables:
+        # Newest first up to the cap: a long history is cut at its old end.
+        total = connection.execute(_REVLOG_COUNT).fetchone()[0]
+        dropped = max(0, total - limits.max_reviews)
         for rid, cid, ease, ivl, last_ivl, duration, kind in connection.execute(
-            "SELECT id, cid, ease, ivl, lastIvl, time, type FROM revlog ORDER BY id"
+            _REVLOG_QUERY, (limits.max_reviews,)
         ):
             review = _review(rid, ease, ivl, last_ivl, duration, kind)
             if review is not None:
                 reviews[cid].append(review)
-    return _Collection(created, note_types, decks, cards, dict(reviews))
+        for history in reviews.values():
+            history.reverse()
+    return _Collection(created, note_types, decks, cards, dict(reviews), dropped)
 
 
 def _note_types_v11(models_json: str) -> dict[int, _NoteType]:
@@ -599,6 +611,14 @@ def _build_draft(
         for name, stored in stored_names.items()
         if stored is None
     )
+    if collection.reviews_dropped:
+        skipped.append(
+            SkippedItem(
+                "review history",
+                f"the oldest {collection.reviews_dropped:,} answers are over the limit of "
+                f"{limits.max_reviews:,}",
+            )
+        )
     if not cards:
         first = f" ({skipped[0].reason})" if skipped else ""
         raise DeckImportError(ImportFailure.NO_CARDS, f"The package has no cards to import{first}.")

@@ -72,6 +72,8 @@ class ImportLimits:
     # Bytes of one unpacked entry (the collection, or one media file).
     max_entry_bytes: int = 128 * 1024 * 1024
     max_zip_entries: int = 50_000
+    # Past answers (Anki revlog rows) kept per import, the newest; older ones are dropped.
+    max_reviews: int = 200_000
 
 
 class CardKind(StrEnum):
