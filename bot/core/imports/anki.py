@@ -647,6 +647,13 @@ def _is_update_stub(collection: _Collection) -> bool:
     ).casefold().startswith(_STUB_TEXT)
 
 
+def _skipped(card_id: int, flds: str, reason: str) -> SkippedItem:
+    """A skipped card, named by its note's first field as read (cloze markers taken out)."""
+    first = render_cloze(flds.split(_FIELD_SEPARATOR)[0], 0, answer=True)
+    text = html_to_plain_text(first).replace("\n", " ")[:60]
+    return SkippedItem(f"note “{text}”" if text else f"card {card_id}", reason)
+
+
 def _card(
     row: tuple[Any, ...], collection: _Collection
 ) -> tuple[CardDraft | None, list[SkippedItem]]:
@@ -669,18 +676,16 @@ def _card(
         flds,
     ) = row
     note_type = collection.note_types.get(mid)
-    # The note as the preview names it: its first field as read, cloze markers taken out.
-    first_field = html_to_plain_text(render_cloze(flds.split(_FIELD_SEPARATOR)[0], 0, answer=True))
-    first_field = first_field.replace("\n", " ")[:60]
-    where = f"note “{first_field}”" if first_field else f"card {card_id}"
     if note_type is None:
-        return None, [SkippedItem(where, "its note type is missing from the package")]
+        return None, [_skipped(card_id, flds, "its note type is missing from the package")]
     template = note_type.templates.get(0 if note_type.is_cloze else ord_)
     if template is None:
-        return None, [SkippedItem(where, f"card {ord_ + 1} of “{note_type.name}” has no template")]
+        return None, [
+            _skipped(card_id, flds, f"card {ord_ + 1} of “{note_type.name}” has no template")
+        ]
     template_name, question_template, answer_template = template
     if "image-occlusion" in question_template:
-        return None, [SkippedItem(where, "Image Occlusion cards need Anki's image masks")]
+        return None, [_skipped(card_id, flds, "Image Occlusion cards need Anki's image masks")]
     values = flds.split(_FIELD_SEPARATOR)
     values += [""] * (len(note_type.fields) - len(values))
     fields = dict(zip(note_type.fields, values, strict=False))
@@ -688,15 +693,15 @@ def _card(
     tag_list = tuple(tags.split())
     note = NoteFields(fields, tag_list, note_type.name, deck_name, template_name)
     if note_type.is_cloze and ord_ + 1 not in set().union(*map(cloze_numbers, values)):
-        return None, [SkippedItem(where, f"cloze c{ord_ + 1} is no longer in the note")]
+        return None, [_skipped(card_id, flds, f"cloze c{ord_ + 1} is no longer in the note")]
     try:
         rendered = render_card(question_template, answer_template, note, card_ord=ord_)
     except TemplateError as error:
-        return None, [SkippedItem(where, f"its card template is broken: {error}")]
+        return None, [_skipped(card_id, flds, f"its card template is broken: {error}")]
     question = convert_anki_html(rendered.question)
     answer = convert_anki_html(rendered.answer, after_answer_marker=True)
     if not (question.text.strip() or question.images or question.sounds):
-        return None, [SkippedItem(where, "its question is empty")]
+        return None, [_skipped(card_id, flds, "its question is empty")]
     typed = rendered.typed_answer.strip() if rendered.typed_answer else None
     if typed:
         kind = CardKind.TYPED
