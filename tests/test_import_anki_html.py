@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bot.core.imports.anki_html import convert_anki_html, html_to_plain_text
@@ -134,3 +136,85 @@ def test_empty_and_media_only_fields() -> None:
 def test_ruby_furigana_reads_inline() -> None:
     source = "<ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>を"
     assert telegram(source) == "漢字(かんじ)を"
+
+
+_SOUP_TAGS = [
+    "b",
+    "i",
+    "u",
+    "s",
+    "code",
+    "pre",
+    "div",
+    "p",
+    "br",
+    "hr id=answer",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "tr",
+    "td",
+    "th",
+    'img src="x.png"',
+    "span",
+    "font",
+    "h1",
+    "tg-spoiler",
+    "ruby",
+    "rt",
+    "rp",
+    "script",
+    "style",
+    "blockquote",
+    "sub",
+    "em",
+    "strong",
+    "del",
+    "a href=\"https://x.org/a?b=1&c='2'\"",
+    'a href="javascript:x"',
+]
+_SOUP_TEXTS = [
+    "a",
+    "&nbsp;",
+    "&amp;",
+    "<",
+    ">",
+    "&",
+    "&eacute;",
+    "[sound:a.mp3]",
+    "[sound:",
+    "  ",
+    "\n",
+    '"',
+    "'",
+    "é",
+    "😀",
+    "\t",
+    "&#0;",
+    "&#xD800;",
+    "&bogus;",
+    "<!-- c -->",
+    "<!DOCTYPE html>",
+    "<?php ?>",
+    "</b>",
+    "<b",
+]
+
+
+def test_any_tag_soup_converts_to_html_telegram_accepts() -> None:
+    rng = random.Random(10)
+    for _ in range(1500):
+        parts = []
+        for _ in range(rng.randint(1, 25)):
+            roll = rng.random()
+            if roll < 0.35:
+                parts.append(f"<{rng.choice(_SOUP_TAGS)}>")
+            elif roll < 0.6:
+                parts.append(f"</{rng.choice(_SOUP_TAGS).split()[0]}>")
+            else:
+                parts.append(rng.choice(_SOUP_TEXTS))
+        source = "".join(parts)
+        for marker in (False, True):
+            converted = convert_anki_html(source, after_answer_marker=marker)
+            assert parse_html(converted.html).text == converted.text, source
