@@ -10,6 +10,7 @@ import pytest
 
 from tests.fake_telegram import FakeUser
 from tests.harness import Chat, GroupChat, RunningBot, make_settings, seed_decks_dir
+from tests.test_e2e_study import _answer as answer_question
 
 ADA = FakeUser(5001, "Ada", username="ada")
 ADMIN = FakeUser(5101, "Grace", username="grace")
@@ -216,3 +217,50 @@ async def test_flashcards_answer_side_keeps_code_and_the_ends_answer_the_tap(
         assert "1/2" in first.plain_text
     finally:
         await bot.stop()
+
+
+# --- a typed attempt at a self-checked question ------------------------------------------------
+
+
+async def test_text_typed_at_a_self_checked_question_is_shown_beside_its_answer(running_bot, fake):
+    running_bot.runtime.extras["study_seed"] = 4
+    chat = Chat(fake, ADA)
+    [welcome] = await chat.send("/start")
+    await chat.press(welcome, "📚", expect=3)
+    [question] = await chat.send("/test 2 written")
+    assert "Think of the answer, then reveal it." in question.plain_text
+    [stripped, revealed] = await chat.send("I think it is <about> tensors", expect=2)
+    assert stripped.message_id == question.message_id and stripped.buttons == []
+    text = revealed.plain_text
+    assert "I only understand" not in text
+    assert (
+        "question 1/2" in text and "Your attempt\nI think it is <about> tensors\n\nAnswer\n" in text
+    )
+    assert text.endswith("Did you know it?")
+    assert [label for label, _d in revealed.buttons] == ["✅ I knew it", "❌ I didn't"]
+    _t, [settled, following] = await chat.press(revealed, "❌ I didn't", expect=2)
+    assert settled.message_id == revealed.message_id and settled.plain_text.endswith(
+        "You didn't know it."
+    )
+    assert "question 2/2" in following.plain_text
+
+
+async def test_an_attempt_in_learn_keeps_the_stop_button_and_the_session_going(running_bot, fake):
+    running_bot.runtime.extras["study_seed"] = 3
+    chat = Chat(fake, ADA)
+    [welcome] = await chat.send("/start")
+    await chat.press(welcome, "📚", expect=3)
+    [question] = await chat.send("/learn")
+    for _ in range(30):  # right answers until a card is asked for recall by self-check
+        if "Think of the answer" in question.plain_text:
+            break
+        _toast, new = await answer_question(chat, question)
+        question = new[-1]
+    else:
+        raise AssertionError("no self-checked question came up")
+    [_stripped, revealed] = await chat.send("a multidimensional array", expect=2)
+    assert "Your attempt\na multidimensional array\n\nAnswer\n" in revealed.plain_text
+    labels = [label for label, _d in revealed.buttons]
+    assert labels == ["✅ I knew it", "❌ I didn't", "⏸ Stop"]
+    _t, [_settled, following] = await chat.press(revealed, "✅ I knew it", expect=2)
+    assert "Learned" in following.plain_text

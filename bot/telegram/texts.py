@@ -486,8 +486,16 @@ def _option_texts(deck: DeckCards, question: MultipleChoice) -> list[str]:
     return [deck.cards[i].question for i in question.options]
 
 
-def question_body(deck: DeckCards, question: Question, *, revealed: bool = False) -> str:
-    """A Learn/Test/Quiz question with its options in full; the buttons carry only A–F."""
+ATTEMPT_CHARS = 500  # a typed attempt beside a self-checked answer: enough to compare
+
+
+def question_body(
+    deck: DeckCards, question: Question, *, revealed: bool = False, attempt: str | None = None
+) -> str:
+    """A Learn/Test/Quiz question with its options in full; the buttons carry only A–F.
+
+    `attempt` is what the learner typed to a self-checked question: shown above the answer.
+    """
     card = deck.cards[question.card_id]
     if isinstance(question, MultipleChoice):
         options = _options(_option_texts(deck, question))
@@ -505,10 +513,14 @@ def question_body(deck: DeckCards, question: Question, *, revealed: bool = False
         )
     if question.mode == "typed":
         return f"{to_telegram_html(card.question)}\n\n<i>Type your answer.</i>"
-    if revealed:
+    if revealed or attempt is not None:
+        yours = ""
+        if attempt is not None:
+            shown = attempt if len(attempt) <= ATTEMPT_CHARS else attempt[:ATTEMPT_CHARS] + "…"
+            yours = f"<b>Your attempt</b>\n{esc(shown.strip())}\n\n"
         return (
-            f"{to_telegram_html(card.question)}\n\n<b>Answer</b>\n{to_telegram_html(card.answer)}"
-            "\n\n<i>Did you know it?</i>"
+            f"{to_telegram_html(card.question)}\n\n{yours}<b>Answer</b>\n"
+            f"{to_telegram_html(card.answer)}\n\n<i>Did you know it?</i>"
         )
     return f"{to_telegram_html(card.question)}\n\n<i>Think of the answer, then reveal it.</i>"
 
@@ -557,9 +569,10 @@ def _learn_header(view: LearnView) -> str:
     return f"<b>Learn · {esc(view.deck.deck.title)}</b>\nLearned {learned}/{total}"
 
 
-def learn_question(view: LearnView, *, revealed: bool = False) -> str:
+def learn_question(view: LearnView, *, revealed: bool = False, attempt: str | None = None) -> str:
     assert view.asked is not None
-    return f"{_learn_header(view)}\n\n{question_body(view.deck, view.asked.question, revealed=revealed)}"
+    body = question_body(view.deck, view.asked.question, revealed=revealed, attempt=attempt)
+    return f"{_learn_header(view)}\n\n{body}"
 
 
 def learn_feedback(view: LearnView) -> str:
@@ -621,9 +634,9 @@ def _test_header(view: TestView, position: int) -> str:
     return f"<b>Test · {esc(view.deck.deck.title)}</b> · question {position}/{view.test.total}"
 
 
-def test_question(view: TestView, *, revealed: bool = False) -> str:
+def test_question(view: TestView, *, revealed: bool = False, attempt: str | None = None) -> str:
     assert view.asked is not None
-    body = question_body(view.deck, view.asked.question, revealed=revealed)
+    body = question_body(view.deck, view.asked.question, revealed=revealed, attempt=attempt)
     return f"{_test_header(view, view.position)}\n\n{body}"
 
 

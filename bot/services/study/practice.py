@@ -80,18 +80,24 @@ def unfinished_progress(study: StudySession) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class TypedOutcome:
-    """A typed message taken as the answer to a Learn or Test question."""
+    """A typed message taken as the answer to a Learn or Test question, or (`attempt` set) as
+    the learner's attempt at a self-checked one, which is then shown beside its answer."""
 
     mode: Mode
     message_id: int | None  # the question message, whose buttons are now spent
     learn: LearnView | None = None
     test: TestView | None = None
+    attempt: str | None = None
 
 
 async def typed_answer(
     session: AsyncSession, *, user_id: int, chat_id: int, text: str, now: datetime
 ) -> TypedOutcome | None:
-    """Answer the newest Learn/Test question waiting for a typed answer; None if none waits."""
+    """Answer the newest Learn/Test question waiting for a typed answer; None if none waits.
+
+    Text sent to a self-checked question is the learner's attempt: nothing is judged, the
+    question is returned unchanged (with `attempt`) so its answer can be shown beside it.
+    """
     rows = await session.execute(
         select(StudySession)
         .where(
@@ -106,8 +112,21 @@ async def typed_answer(
         data = study.state or {}
         engine = data.get("learn") if study.mode == "learn" else data.get("test")
         asked = _pending_question(study.mode, engine)
-        if asked is None or asked.question.kind != "written" or asked.question.mode != "typed":
+        if asked is None or asked.question.kind != "written":
             continue
+        if asked.question.mode == "self_check":
+            status, view = await peek_question(
+                session,
+                session_id=study.id,
+                user_id=user_id,
+                mode=study.mode,
+                question_no=asked.question_no,
+            )
+            if status is not MoveStatus.OK:
+                continue
+            if isinstance(view, LearnView):
+                return TypedOutcome("learn", study.message_id, learn=view, attempt=text)
+            return TypedOutcome("test", study.message_id, test=view, attempt=text)
         answer = answer_learn if study.mode == "learn" else answer_test
         status, view = await answer(
             session,

@@ -29,7 +29,13 @@ from bot.telegram.callbacks import PickDeck, StudyMove
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import browse, exam, learn, match, quiz
 from bot.telegram.handlers.common import load_user, number_argument, send_html
-from bot.telegram.handlers.sessions import edit_html, new_seed, refusal, strip_buttons
+from bot.telegram.handlers.sessions import (
+    edit_html,
+    new_seed,
+    refusal,
+    send_and_remember,
+    strip_buttons,
+)
 
 __all__ = [
     "on_cards",
@@ -317,8 +323,27 @@ async def on_typed_answer(update: Update, context: FlashContext) -> None:
         return
     if outcome.message_id is not None:
         await strip_buttons(context.bot, chat_id, outcome.message_id)
-    if outcome.learn is not None:
+    if outcome.attempt is not None:
+        await _show_attempt(context, chat_id, outcome)
+    elif outcome.learn is not None:
         await learn.show_after_typed(context, chat_id, outcome.learn)
     elif outcome.test is not None:
         await exam.show(context, chat_id, outcome.test)
     raise ApplicationHandlerStop
+
+
+async def _show_attempt(context: FlashContext, chat_id: int, outcome: study.TypedOutcome) -> None:
+    """A self-checked question the learner typed at: their attempt beside the answer, and
+    the buttons to say whether they knew it."""
+    view = outcome.learn or outcome.test
+    assert view is not None and view.asked is not None and outcome.attempt is not None
+    render = texts.learn_question if outcome.learn is not None else texts.test_question
+    await send_and_remember(
+        context,
+        chat_id,
+        view.session_id,
+        render(view, revealed=True, attempt=outcome.attempt),
+        keyboards.study_question(
+            outcome.mode, view.session_id, view.asked, revealed=True, stop=outcome.mode == "learn"
+        ),
+    )
