@@ -128,13 +128,22 @@ async def test_a_group_set_up_after_todays_post_time_first_posts_tomorrow(runnin
     group = GroupChat(fake, GROUP_ID)
     await group.add_bot(ADMIN)
     [chosen] = await group.send(ADMIN, "/deck deep-learning-tools")
-    assert "Next daily post: Tue 03 Mar, 09:00 (UTC)." in chosen.text
+    assert chosen.text.endswith("(16 cards).\nNext post tomorrow at 09:00.")
     [settings] = await group.send(BOB, "/settings")
     assert "Next post: Tue 03 Mar, 09:00 (UTC)" in settings.text
     report = await _sweep(running_bot, clock, clock() + timedelta(minutes=1))
     assert report.groups.examined == 0 and group.posts() == []
-    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=1, minutes=1))
+    # A time still ahead today is kept for today: the admin's 18:00 posts this evening.
+    [reply] = await group.send(ADMIN, "/time 18:00")
+    assert reply.text == "The daily post is now at 18:00 (UTC). Next post today at 18:00."
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=10, minutes=1))
     assert report.groups.posted == [GROUP_ID] and len(group.posts()) == 3
+    [reply] = await group.send(ADMIN, "/time 07:30")
+    assert reply.text == "The daily post is now at 07:30 (UTC). Next post tomorrow at 07:30."
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=15))
+    assert report.groups.examined == 0
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, minutes=-29))
+    assert report.groups.posted == [GROUP_ID] and len(group.posts()) == 6
 
 
 async def test_command_menus_are_set_per_scope(running_bot, fake):
@@ -351,7 +360,11 @@ async def test_lost_rights_disable_the_schedule_and_admins_are_told(running_bot,
     back = await fake.wait_for_message(GROUP_ID, after=mark)
     assert "I can post here again" in back.text
     assert (await _group(running_bot)).can_post
+    # Rights back at 10:00, after the 09:00 post time: the next post is tomorrow's, not at once.
+    assert "Next post: Wed 04 Mar, 09:00 (UTC)" in back.text
     report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=2, minutes=1))
+    assert report.groups.examined == 0
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=2, hours=1, minutes=1))
     assert report.groups.posted == [GROUP_ID]
     assert len(group.posts()) == 3
 
@@ -367,10 +380,13 @@ async def test_removal_from_the_group_stops_the_schedule(running_bot, fake, cloc
     await eventually(gone)
     report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
     assert report.groups.examined == 0 and group.posts() == []
-    # Added back, it introduces itself again and the same setup resumes.
+    # Added back at 10:00, it introduces itself again and the same setup resumes, from the
+    # next post time still ahead (tomorrow's 09:00), never at once.
     intro = await group.add_bot(ADMIN)
     assert "Admins" in intro.text
-    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2))
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=2, minutes=1))
+    assert report.groups.examined == 0
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=1))
     assert report.groups.posted == [GROUP_ID]
 
 

@@ -65,8 +65,17 @@ async def test_restart_does_not_push_twice_and_pause_blocks(running_bot, fake, c
     tomorrow = at + timedelta(days=1)
     clock.set(tomorrow)
     assert (await running_bot.runtime.timetable.sweep(tomorrow)).examined == 0
-    await berlin.send("/resume")
-    assert (await running_bot.runtime.timetable.sweep(tomorrow)).pushed == [BERLIN_USER.id]
+    # Resumed at 08:05, after the 08:00 time: tomorrow's message, not one at once.
+    [reply] = await berlin.send("/resume")
+    assert reply.text == "Daily messages are back on — next message tomorrow at 08:00."
+    assert (await running_bot.runtime.timetable.sweep(tomorrow)).examined == 0
+    # Resumed before the time, that day's message comes.
+    await berlin.send("/pause")
+    clock.set(tomorrow + timedelta(days=1, hours=-1))
+    [reply] = await berlin.send("/resume")
+    assert reply.text == "Daily messages are back on — next message today at 08:00."
+    day_after = tomorrow + timedelta(days=1)
+    assert (await running_bot.runtime.timetable.sweep(day_after)).pushed == [BERLIN_USER.id]
 
 
 async def test_blocked_user_is_marked_and_rate_limit_is_waited_out(running_bot, fake, clock):
@@ -125,3 +134,74 @@ async def test_a_push_claimed_by_a_process_that_died_is_sent_after_the_lease(
     assert (await timetable.sweep(at + lease + timedelta(minutes=1))).pushed == [BERLIN_USER.id]
     assert (await timetable.sweep(at + 2 * lease)).pushed == []
     assert len(_pushes(fake, BERLIN_USER.id)) == 1
+
+
+async def test_joining_after_the_review_time_skips_only_the_automatic_first_push(
+    running_bot, fake, clock
+):
+    # Monday 2 March 2026, 11:34 UTC: 12:34 in Berlin, long past the default 09:00.
+    clock.set(datetime(2026, 3, 2, 11, 34, tzinfo=UTC))
+    berlin = Chat(fake, BERLIN_USER)
+    [welcome] = await berlin.send("/start")
+    await berlin.press(welcome, "📚", expect=3)
+    sweep = running_bot.runtime.timetable.sweep
+    assert (await sweep(clock())).pushed == []  # studying right now: no push at once
+    [reply] = await berlin.send("/timezone Europe/Berlin")
+    assert reply.text.endswith("Your local time is 12:34. Next message tomorrow at 09:00.")
+    assert (await sweep(clock())).pushed == []
+    # A time still ahead today is kept for today.
+    [reply] = await berlin.send("/time 20:00")
+    assert reply.text == (
+        "Daily review time set to 20:00 (Europe/Berlin) — next message today at 20:00."
+    )
+    assert (await sweep(datetime(2026, 3, 2, 18, 59, tzinfo=UTC))).pushed == []
+    at_eight = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
+    clock.set(at_eight)
+    assert (await sweep(at_eight)).pushed == [BERLIN_USER.id]
+    # Pushed today: a new time (even one still ahead) waits for tomorrow, and says so.
+    [reply] = await berlin.send("/time 21:00")
+    assert reply.text.endswith("— next message tomorrow at 21:00.")
+    [reply] = await berlin.send("/time 07:30")
+    assert reply.text == (
+        "Daily review time set to 07:30 (Europe/Berlin) — next message tomorrow at 07:30."
+    )
+    assert (await sweep(datetime(2026, 3, 2, 21, 0, tzinfo=UTC))).pushed == []
+    tuesday = datetime(2026, 3, 3, 6, 30, tzinfo=UTC)
+    clock.set(tuesday)
+    assert (await sweep(tuesday)).pushed == [BERLIN_USER.id]
+    assert len(_pushes(fake, BERLIN_USER.id)) == 2
+    [reply] = await berlin.send("/pause")
+    [reply] = await berlin.send("/time 10:00")
+    assert reply.text == (
+        "Daily review time set to 10:00 (Europe/Berlin). "
+        "Daily messages are paused; /resume turns them back on."
+    )
+
+
+async def test_a_time_missed_while_the_bot_was_down_is_caught_up_once(running_bot, fake, clock):
+    clock.set(datetime(2026, 3, 2, 6, 0, tzinfo=UTC))  # 07:00 in Berlin
+    berlin = Chat(fake, BERLIN_USER)
+    await _join(berlin, "Europe/Berlin", "09:00")  # 08:00 UTC
+    await running_bot.stop()
+    # Back at 14:00 Berlin: the 09:00 push comes now, once.
+    back = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+    clock.set(back)
+    await running_bot.start()
+    sweep = running_bot.runtime.timetable.sweep
+    assert (await sweep(back)).pushed == [BERLIN_USER.id]
+    assert (await sweep(back + timedelta(hours=1))).pushed == []
+    # Down through Tuesday, back on Wednesday at 00:30 Berlin: no message in the night;
+    # Wednesday's comes at 09:00 as usual.
+    await running_bot.stop()
+    night = datetime(2026, 3, 3, 23, 30, tzinfo=UTC)
+    clock.set(night)
+    await running_bot.start()
+    sweep = running_bot.runtime.timetable.sweep
+    assert (await sweep(night)).pushed == []
+    [settings] = await berlin.send("/settings")
+    assert "Next daily message: Wed 04 Mar, 09:00 (Europe/Berlin)" in settings.text
+    wednesday = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
+    clock.set(wednesday)
+    assert (await sweep(wednesday)).pushed == [BERLIN_USER.id]
+    assert (await sweep(wednesday + timedelta(hours=12))).pushed == []
+    assert len(_pushes(fake, BERLIN_USER.id)) == 2

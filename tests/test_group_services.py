@@ -115,18 +115,30 @@ async def test_a_group_set_up_after_its_post_time_first_posts_tomorrow(db):
     tuesday_nine = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
     await _group(db, now=ten)
     async with db.session() as s:
-        assert (await s.get(Group, CHAT)).next_post_at == tuesday_nine
+        group = await s.get(Group, CHAT)
+        assert group.next_post_at == tuesday_nine and group.last_post_on is None
     assert await _claim(db, ten) == ([], 0)
-    # A later change of deck or time keeps that first post on Tuesday.
+    # Choosing the deck again does not post at once either.
     async with db.session() as s:
         group = await s.get(Group, CHAT)
         await groups.set_group_deck(s, group, await deck_by_slug(s, "deep-learning-tools"), ten)
-        await groups.set_group_time(s, group, 18 * 60, ten)
-    assert await _claim(db, ten + timedelta(hours=9)) == ([], 0)
+        assert group.next_post_at == tuesday_nine
+    # An admin sets 18:00, still ahead today: Monday's post comes at 18:00 after all.
     async with db.session() as s:
-        await groups.set_group_time(s, await s.get(Group, CHAT), 9 * 60, ten)
+        await groups.set_group_time(s, await s.get(Group, CHAT), 18 * 60, ten)
+    assert await _claim(db, ten + timedelta(hours=7, minutes=59)) == ([], 0)
+    due, _ = await _claim(db, ten + timedelta(hours=8))  # 18:00 in Berlin
+    assert [g.chat_id for g in due] == [CHAT]
+    await _send_all(db, due, now=ten + timedelta(hours=8))
+    # Posted today: moving the time back to 09:00 waits for Tuesday, and posts once then.
+    evening = ten + timedelta(hours=9)
+    async with db.session() as s:
+        await groups.set_group_time(s, await s.get(Group, CHAT), 9 * 60, evening)
+    assert await _claim(db, evening) == ([], 0)
     due, _ = await _claim(db, tuesday_nine)
     assert [g.chat_id for g in due] == [CHAT]
+    await _send_all(db, due, first_message_id=200, now=tuesday_nine)
+    assert await _claim(db, tuesday_nine + timedelta(hours=1)) == ([], 0)
     # Set up before its post time, a group posts the same day.
     await _group(db, OTHER, now=MONDAY)
     due, _ = await _claim(db, MONDAY + timedelta(hours=2))
@@ -442,3 +454,30 @@ async def test_a_card_falling_due_later_today_is_posted_first(db):
         )
     [due], _examined = await _claim(db, MONDAY + timedelta(hours=2, minutes=1))  # 09:01 Berlin
     assert [p.question for p in due.posts] == [card.question]
+
+
+async def test_a_post_time_missed_while_down_is_caught_up_but_never_in_the_night(db):
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=MONDAY)
+    await _group(db)  # 09:00 Berlin
+    await _group(db, OTHER)
+    # CHAT's sweep happens at 15:00 (the bot was down at 09:00): caught up, once.
+    async with db.session() as s:
+        await s.execute(update(Group).where(Group.chat_id == OTHER).values(paused=True))
+    afternoon = MONDAY + timedelta(hours=8)
+    due, _ = await _claim(db, afternoon)
+    assert [g.chat_id for g in due] == [CHAT]
+    await _send_all(db, due, now=afternoon)
+    assert await _claim(db, afternoon + timedelta(hours=1)) == ([], 0)
+    # OTHER's Monday post was missed and the bot is back at 00:30 on Tuesday: no post then,
+    # Tuesday's comes at 09:00.
+    async with db.session() as s:
+        await s.execute(update(Group).where(Group.chat_id == OTHER).values(paused=False))
+    night = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
+    due, examined = await _claim(db, night)
+    assert (due, examined) == ([], 1)
+    async with db.session() as s:
+        other = await s.get(Group, OTHER)
+        assert other.next_post_at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+        assert other.last_post_on is None
+    due, _ = await _claim(db, datetime(2026, 3, 3, 8, 0, tzinfo=UTC))
+    assert sorted(g.chat_id for g in due) == sorted([CHAT, OTHER])

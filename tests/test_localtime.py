@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.localtime import (
+    daily_slot_day,
     local_day_start,
-    next_push_at,
+    next_daily_at,
     parse_review_time,
     resolve_timezone,
     suggest_timezones,
@@ -24,6 +25,10 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+def next_push_at(*, zone, review_minute, now, last_push_on):
+    return next_daily_at(zone=zone, minute=review_minute, now=now, done_on=last_push_on)
+
+
 def test_today_time_not_yet_passed():
     now = utc(2026, 6, 1, 5, 0)  # 07:00 in Berlin (CEST)
     assert next_push_at(zone=BERLIN, review_minute=9 * 60, now=now, last_push_on=None) == utc(
@@ -31,10 +36,61 @@ def test_today_time_not_yet_passed():
     )
 
 
-def test_today_time_passed_and_not_pushed_is_due_now():
+def test_a_time_already_passed_today_is_tomorrow_never_at_once():
+    # Joining (or setting the time) at 14:00 with a 09:00 time: no push right away.
     now = utc(2026, 6, 1, 12, 0)
     at = next_push_at(zone=BERLIN, review_minute=9 * 60, now=now, last_push_on=None)
-    assert at == utc(2026, 6, 1, 7, 0) and at <= now
+    assert at == utc(2026, 6, 2, 7, 0)
+
+
+def test_a_later_time_today_is_kept_for_today_unless_already_pushed():
+    now = utc(2026, 6, 1, 10, 34)  # 12:34 in Berlin
+    later = next_push_at(zone=BERLIN, review_minute=20 * 60, now=now, last_push_on=None)
+    assert later == utc(2026, 6, 1, 18, 0)  # 20:00 today
+    yesterday = next_push_at(
+        zone=BERLIN, review_minute=20 * 60, now=now, last_push_on=date(2026, 5, 31)
+    )
+    assert yesterday == later
+    pushed = next_push_at(
+        zone=BERLIN, review_minute=20 * 60, now=now, last_push_on=date(2026, 6, 1)
+    )
+    assert pushed == utc(2026, 6, 2, 18, 0)
+
+
+def test_a_time_missed_while_down_is_caught_up_for_its_own_day():
+    # 09:00 Berlin on 1 June was missed; the bot is back at 15:00 the same day.
+    day = daily_slot_day(
+        zone=BERLIN, minute=540, scheduled=utc(2026, 6, 1, 7), now=utc(2026, 6, 1, 13)
+    )
+    assert day == date(2026, 6, 1)
+
+
+def test_a_missed_day_is_not_sent_in_the_night_when_the_next_days_time_is_ahead():
+    # Down from 08:00 on 1 June until 00:30 on 2 June (Berlin): nothing at 00:30; the
+    # 2 June message comes at 09:00 as usual.
+    now = utc(2026, 6, 1, 22, 30)
+    assert daily_slot_day(zone=BERLIN, minute=540, scheduled=utc(2026, 6, 1, 7), now=now) is None
+    assert next_push_at(zone=BERLIN, review_minute=540, now=now, last_push_on=None) == utc(
+        2026, 6, 2, 7
+    )
+
+
+def test_down_for_days_catches_up_once_for_today():
+    day = daily_slot_day(
+        zone=BERLIN, minute=540, scheduled=utc(2026, 5, 28, 7), now=utc(2026, 6, 1, 13)
+    )
+    assert day == date(2026, 6, 1)
+
+
+def test_a_sweep_running_late_past_midnight_still_sends_yesterdays_time():
+    # 23:55 Berlin on 1 June, swept at 00:10 on 2 June: sent for 1 June; 2 June's comes too.
+    now = utc(2026, 6, 1, 22, 10)
+    day = daily_slot_day(
+        zone=BERLIN, minute=23 * 60 + 55, scheduled=utc(2026, 6, 1, 21, 55), now=now
+    )
+    assert day == date(2026, 6, 1)
+    following = next_push_at(zone=BERLIN, review_minute=23 * 60 + 55, now=now, last_push_on=day)
+    assert following == utc(2026, 6, 2, 21, 55)
 
 
 def test_already_pushed_today_moves_to_tomorrow():
@@ -109,3 +165,11 @@ def test_names_the_zone_database_lacks_are_unknown_without_touching_files(name):
 
 def test_no_suggestions_for_a_name_longer_than_any_zone():
     assert suggest_timezones("Europe/Berlin" + "n" * 300) == []
+
+
+def test_the_current_minute_still_counts_as_ahead():
+    now = utc(2026, 6, 1, 18, 0, 30)  # 20:00:30 in Berlin
+    at = next_daily_at(zone=BERLIN, minute=20 * 60, now=now, done_on=None)
+    assert at == utc(2026, 6, 1, 18, 0)
+    later = next_daily_at(zone=BERLIN, minute=20 * 60, now=utc(2026, 6, 1, 18, 1), done_on=None)
+    assert later == utc(2026, 6, 2, 18, 0)

@@ -111,7 +111,7 @@ def test_no_text_puts_a_bare_number_before_a_plural_noun():
         texts.welcome("Ada", one),
         texts.deck_list([("deep", "Deep", "One card.", 1, True)]),
         texts.enrolled("Deep", 1, already=False),
-        texts.group_deck_set("Deep", 1, None, "UTC"),
+        texts.group_deck_set("Deep", 1, "Next post today at 09:00."),
         texts.push("Ada", 1, 1),
         texts.mastery_line(_one_card_row()),
     ]

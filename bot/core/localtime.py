@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 __all__ = [
+    "LATE_SWEEP_GRACE",
     "MAX_TIMEZONE_NAME",
+    "daily_slot_day",
     "format_minute",
     "local_date",
     "local_day_start",
-    "next_push_at",
+    "next_daily_at",
     "parse_review_time",
     "resolve_timezone",
     "suggest_timezones",
@@ -88,15 +90,46 @@ def local_day_start(now: datetime, zone: ZoneInfo, *, days: int = 0) -> datetime
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def next_push_at(
-    *, zone: ZoneInfo, review_minute: int, now: datetime, last_push_on: date | None
-) -> datetime:
-    """When the timetable should next push: today's review time unless already pushed today.
+def next_daily_at(*, zone: ZoneInfo, minute: int, now: datetime, done_on: date | None) -> datetime:
+    """The next daily time still ahead of `now`, on a local day after `done_on`.
 
-    The result may lie in the past (today's time has passed and nobody pushed yet);
-    the sweep then pushes at once, which is exactly "review time has passed today".
+    Today's time if it has not passed yet and nothing was sent today, else tomorrow's. Used
+    whenever someone joins or changes a setting, so a change never sends a message at once:
+    joining at 12:34 with a 09:00 time waits for tomorrow, `/time 20:00` at 12:34 is today.
     """
     day = local_date(now, zone)
-    if last_push_on is not None and last_push_on >= day:
-        day = last_push_on + timedelta(days=1)
-    return _instant(day, review_minute, zone)
+    if done_on is not None and done_on >= day:
+        day = done_on + timedelta(days=1)
+    at = _instant(day, minute, zone)
+    if at + timedelta(minutes=1) <= now:  # still ahead while its minute lasts: `/time 20:00`
+        at = _instant(day + timedelta(days=1), minute, zone)  # sent at 20:00:30 is today
+    return at
+
+
+# A sweep that runs late (a long batch of pushes, a slow database) still sends a daily time
+# for its own local day, even just past midnight.
+LATE_SWEEP_GRACE = timedelta(hours=1)
+
+
+def daily_slot_day(
+    *,
+    zone: ZoneInfo,
+    minute: int,
+    scheduled: datetime,
+    now: datetime,
+    grace: timedelta = LATE_SWEEP_GRACE,
+) -> date | None:
+    """The local day a daily time that has come (`scheduled` <= `now`) is sent for; None: drop it.
+
+    A time that passed while the bot was down is caught up when it comes back. If the bot
+    comes back on a later local day, before that day's own time (at 00:30, say), the missed
+    one is dropped rather than sent in the night, and that day's comes at its time. Either
+    way at most one message per local day.
+    """
+    today = local_date(now, zone)
+    meant = local_date(scheduled, zone)
+    if meant >= today or now - scheduled <= grace:
+        return meant
+    if _instant(today, minute, zone) <= now:
+        return today  # today's time has passed as well: this is today's message, late
+    return None

@@ -6,9 +6,11 @@ Decisions the timetable and handlers rely on:
   paused and has a deck. The next instant is stored like ``users.next_push_at``, so a sweep is
   an indexed query and a restart loses nothing; ``last_post_on`` (the group's local date) makes
   the post at most once per local day.
-* A group set up (its first deck chosen) after today's post time first posts tomorrow, as a
-  user who joins after their review time is first pushed tomorrow: the admins are setting it
-  up right now, and a post at once would read as a mistake.
+* A change of setup (deck, time, timezone, resume) never posts at once: the next post is
+  today's time if it is still ahead and nothing was posted today, else tomorrow's. So a group
+  set up at noon with the default 09:00 first posts tomorrow, and one whose admin then sets
+  `/time 18:00` posts today at 18:00. A post time that passed while the bot was down is
+  caught up when it comes back (`daily_slot_day`).
 * Grading a group post reviews that card for the member *now*, even if it is not due for them
   yet (FSRS handles early reviews), and at most once per post (``group_post_grades``'s key,
   with ``grade_card``'s version check behind it). The first press enrols the member in the
@@ -35,7 +37,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.group_rotation import CardCoverage, choose_group_cards
-from bot.core.localtime import local_date, local_day_start, next_push_at
+from bot.core.localtime import daily_slot_day, local_day_start, next_daily_at
 from bot.core.srs import Grade
 from bot.core.study import build_quiz, fits_quiz_poll
 from bot.services.decks import deck_cards
@@ -112,11 +114,11 @@ def reschedule_group(group: Group, now: datetime) -> None:
     if not (group.active and group.can_post and not group.paused and group.deck_id is not None):
         group.next_post_at = None
         return
-    group.next_post_at = next_push_at(
+    group.next_post_at = next_daily_at(
         zone=ZoneInfo(group.timezone),
-        review_minute=group.post_minute,
+        minute=group.post_minute,
         now=now,
-        last_push_on=group.last_post_on,
+        done_on=group.last_post_on,
     )
 
 
@@ -182,11 +184,6 @@ async def bot_membership_changed(
 
 
 async def set_group_deck(session: AsyncSession, group: Group, deck: Deck, now: datetime) -> None:
-    if group.deck_id is None and group.last_post_on is None:  # the group's first setup
-        zone = ZoneInfo(group.timezone)
-        local_now = now.astimezone(zone)
-        if local_now.hour * 60 + local_now.minute >= group.post_minute:
-            group.last_post_on = local_date(now, zone)
     group.deck_id = deck.id
     reschedule_group(group, now)
 
@@ -474,15 +471,18 @@ async def claim_due_group_posts(
     due = []
     for group in groups:
         zone = ZoneInfo(group.timezone)
-        today = local_date(now, zone)
-        posts = await _todays_posts(session, group, today, now)
+        day = daily_slot_day(
+            zone=zone, minute=group.post_minute, scheduled=group.next_post_at, now=now
+        )
+        posts = await _todays_posts(session, group, day, now) if day is not None else []
         if posts:
-            group.last_post_on = today
+            group.last_post_on = day
             due.append(GroupPostDue(group.chat_id, group.title, await _views(session, posts)))
             group.next_post_at = now + lease
         else:
-            group.next_post_at = next_push_at(
-                zone=zone, review_minute=group.post_minute, now=now, last_push_on=today
+            considered = max((d for d in (day, group.last_post_on) if d is not None), default=None)
+            group.next_post_at = next_daily_at(
+                zone=zone, minute=group.post_minute, now=now, done_on=considered
             )
     await session.flush()
     return due, len(groups)

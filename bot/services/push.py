@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.localtime import local_date, local_day_start, next_push_at
+from bot.core.localtime import daily_slot_day, local_date, local_day_start, next_daily_at
 from bot.services.review import REVIEW_STATE
 from bot.services.users import reschedule
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
@@ -52,7 +52,8 @@ async def claim_due_pushes(
     """Claim up to `limit` users whose push time has passed; returns (to push, examined).
 
     A user with nothing due moves to their next local day at once; one with a push to send
-    is leased for `lease`, until `confirm_push` (or, if nobody confirms, a later sweep).
+    is leased for `lease`, until `confirm_push` (or, if nobody confirms, a later sweep). A
+    review time missed while the bot was down is caught up now (see `daily_slot_day`).
     """
     users = list(
         (
@@ -141,17 +142,28 @@ async def claim_due_pushes(
     for user in users:
         zone = ZoneInfo(user.timezone)
         today = local_date(now, zone)
+        # The local day this push is for: today, or the day of a time missed while the bot
+        # was down; None drops a missed day whose successor's own time is still ahead.
+        day = daily_slot_day(
+            zone=zone, minute=user.review_minute, scheduled=user.next_push_at, now=now
+        )
+        if day is not None and user.last_push_on is not None and day <= user.last_push_on:
+            day = None  # already pushed for that day: never twice
         new_today = sum(local_date(t, zone) == today for t in introduced.get(user.id, []))
         allowance = max(0, user.new_cards_per_day - new_today)
         day_end = local_day_start(now, zone, days=1)
         n_due = due.get(user.id, 0) + sum(t < day_end for t in later_today.get(user.id, []))
         n_new = min(new.get(user.id, 0), allowance)
-        if n_due or n_new:
-            pushes.append(PushDue(user.id, user.first_name, n_due, n_new, today))
+        if day is not None and (n_due or n_new):
+            # "Pushed on" is stored by confirm_push, only once the message went out.
+            pushes.append(PushDue(user.id, user.first_name, n_due, n_new, day))
             claimed_until = now + lease
         else:
-            claimed_until = next_push_at(
-                zone=zone, review_minute=user.review_minute, now=now, last_push_on=today
+            # Considered once per local day even with nothing due, but not marked pushed:
+            # a later review time chosen that same day still brings today's message.
+            considered = max((d for d in (day, user.last_push_on) if d is not None), default=None)
+            claimed_until = next_daily_at(
+                zone=zone, minute=user.review_minute, now=now, done_on=considered
             )
         changes.append({"id": user.id, "next_push_at": claimed_until})
     session.expunge_all()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.localtime import local_date, next_push_at
+from bot.core.localtime import next_daily_at
 from bot.storage.models import Deck, Enrolment, User
 
 __all__ = [
@@ -34,15 +34,19 @@ class UserDefaults:
 
 
 def reschedule(user: User, now: datetime) -> None:
-    """Recompute when the timetable next considers this user (None while paused or blocked)."""
+    """Recompute when the timetable next considers this user (None while paused or blocked).
+
+    Today's review time if it is still ahead and nothing was pushed today, else tomorrow's
+    (`next_daily_at`): joining or changing a setting never sends a push at once.
+    """
     if user.paused or user.blocked:
         user.next_push_at = None
         return
-    user.next_push_at = next_push_at(
+    user.next_push_at = next_daily_at(
         zone=ZoneInfo(user.timezone),
-        review_minute=user.review_minute,
+        minute=user.review_minute,
         now=now,
-        last_push_on=user.last_push_on,
+        done_on=user.last_push_on,
     )
 
 
@@ -69,11 +73,9 @@ async def ensure_user(
             new_cards_per_day=defaults.new_cards_per_day,
             created_at=now,
         )
-        zone = ZoneInfo(user.timezone)
-        local_now = now.astimezone(zone)
-        # Someone joining after today's review time is studying right now: no push today.
-        if local_now.hour * 60 + local_now.minute >= user.review_minute:
-            user.last_push_on = local_date(now, zone)
+        # Someone joining after today's review time is studying right now: `reschedule` puts
+        # the first push on tomorrow without marking today pushed, so a later time chosen
+        # today (`/time 20:00` at 12:34) still comes today.
         session.add(user)
     else:
         user.first_name, user.username = first_name, username

@@ -270,6 +270,14 @@ def when(moment: datetime, zone: ZoneInfo) -> str:
     return local.strftime("%a %d %b, %H:%M") + f" ({esc(zone.key)})"
 
 
+def next_daily(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """When the next daily message or post comes, as a person says it: 'today at 20:00'."""
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    days = (local.date() - today).days
+    day = {0: "today", 1: "tomorrow"}.get(days, local.strftime("on %a %d %b"))
+    return f"{day} at {local:%H:%M}"
+
+
 STALE_GRADED = "Already graded — this card has moved on."
 STALE_NOT_DUE = "This card isn't due any more."
 STALE_NOT_ENROLLED = "You're not studying this card's deck any more."
@@ -339,8 +347,17 @@ def time_current(minute: int, timezone: str) -> str:
     )
 
 
-def time_set(minute: int, timezone: str) -> str:
-    return f"Daily review time set to {format_minute(minute)} ({esc(timezone)})."
+def _next_message(next_push: datetime | None, zone: ZoneInfo, now: datetime) -> str:
+    if next_push is None:
+        return "Daily messages are paused; /resume turns them back on."
+    return f"Next message {next_daily(next_push, zone, now)}."
+
+
+def time_set(minute: int, timezone: str, next_push: datetime | None, now: datetime) -> str:
+    head = f"Daily review time set to {format_minute(minute)} ({esc(timezone)})"
+    if next_push is None:
+        return f"{head}. {_next_message(None, ZoneInfo(timezone), now)}"
+    return f"{head} — next message {next_daily(next_push, ZoneInfo(timezone), now)}."
 
 
 TIMEZONE_USAGE = (
@@ -364,8 +381,12 @@ def timezone_current(timezone: str, local_now: datetime) -> str:
     )
 
 
-def timezone_set(timezone: str, local_now: datetime) -> str:
-    return f"Timezone set to {esc(timezone)}. Your local time is {local_now:%H:%M}."
+def timezone_set(timezone: str, now: datetime, next_push: datetime | None) -> str:
+    zone = ZoneInfo(timezone)
+    return (
+        f"Timezone set to {esc(timezone)}. Your local time is {now.astimezone(zone):%H:%M}. "
+        + _next_message(next_push, zone, now)
+    )
 
 
 NEWCARDS_USAGE = "Send a number from 0 to 1000, e.g. <code>/newcards 10</code>."
@@ -380,9 +401,22 @@ def newcards_set(count: int) -> str:
 
 
 PAUSED = "Daily messages paused. /resume to turn them back on; /review works any time."
-RESUMED = "Daily messages are back on."
+
+
+def resumed(next_push: datetime | None, timezone: str, now: datetime) -> str:
+    if next_push is None:  # cannot happen after /resume; said plainly all the same
+        return "Daily messages are back on."
+    return f"Daily messages are back on — next message {next_daily(next_push, ZoneInfo(timezone), now)}."
+
+
 ALREADY_PAUSED = "Daily messages are already paused. /resume to turn them back on."
-ALREADY_RESUMED = "Daily messages are already on."
+
+
+def already_resumed(next_push: datetime | None, timezone: str, now: datetime) -> str:
+    if next_push is None:
+        return "Daily messages are already on."
+    return f"Daily messages are already on — next message {next_daily(next_push, ZoneInfo(timezone), now)}."
+
 
 # --- study modes: Flashcards, Learn, Test, Match, Quiz, progress ------------------------------
 
@@ -950,19 +984,34 @@ GROUP_PICK_DECK = "Which deck should this group study?"
 GROUP_NO_DECKS = "There are no decks yet."
 
 
-def group_deck_set(title: str, count: int, next_post: datetime | None, timezone: str) -> str:
-    text = f"This group now studies <b>{esc(title)}</b> ({counted(count, 'card')})."
+def group_next_post(
+    next_post: datetime | None, timezone: str, now: datetime, *, has_deck: bool, paused: bool
+) -> str:
+    """When the group's next daily post comes, or why there is none."""
     if next_post is not None:
-        text += f"\nNext daily post: {when(next_post, ZoneInfo(timezone))}."
-    return text
+        return f"Next post {next_daily(next_post, ZoneInfo(timezone), now)}."
+    if not has_deck:
+        return "Choose a deck with /deck to start the daily post."
+    if paused:
+        return "The daily post is paused; /resume turns it back on."
+    return "I may not post here: give me the right to send messages, then /resume."
 
 
-def group_time_set(minute: int, timezone: str) -> str:
-    return f"The daily post is now at {format_minute(minute)} ({esc(timezone)})."
+def group_deck_set(title: str, count: int, next_post_line: str) -> str:
+    return (
+        f"This group now studies <b>{esc(title)}</b> ({counted(count, 'card')}).\n{next_post_line}"
+    )
 
 
-def group_timezone_set(timezone: str, local_now: datetime) -> str:
-    return f"The group's timezone is now {esc(timezone)}; it is {local_now:%H:%M} there."
+def group_time_set(minute: int, timezone: str, next_post_line: str) -> str:
+    return f"The daily post is now at {format_minute(minute)} ({esc(timezone)}). {next_post_line}"
+
+
+def group_timezone_set(timezone: str, local_now: datetime, next_post_line: str) -> str:
+    return (
+        f"The group's timezone is now {esc(timezone)}; it is {local_now:%H:%M} there. "
+        f"{next_post_line}"
+    )
 
 
 CARDS_PER_POST_USAGE = "Send a number from 1 to 5, e.g. <code>/cards_per_post 3</code>."
@@ -989,8 +1038,11 @@ def cards_per_post_set(count: int) -> str:
 
 GROUP_PAUSED = "The daily post is paused. /resume turns it back on."
 GROUP_ALREADY_PAUSED = "The daily post is already paused. /resume turns it back on."
-GROUP_RESUMED = "The daily post is back on."
-GROUP_ALREADY_RESUMED = "The daily post is already on."
+
+
+def group_resumed(next_post_line: str, *, changed: bool) -> str:
+    head = "The daily post is back on." if changed else "The daily post is already on."
+    return f"{head} {next_post_line}"
 
 
 def group_settings(

@@ -67,6 +67,17 @@ async def _reply(update: Update, context: FlashContext, text: str, markup=None) 
     await send_html(context.bot, update.effective_chat.id, text, markup)
 
 
+def _next_post_line(group: Group, context: FlashContext) -> str:
+    """When the group's next daily post comes ('Next post today at 18:00.'), or why none."""
+    return texts.group_next_post(
+        group.next_post_at,
+        group.timezone,
+        context.runtime.now(),
+        has_deck=group.deck_id is not None,
+        paused=group.paused,
+    )
+
+
 async def _load_group(session, context: FlashContext, update: Update) -> Group:
     """The group row for the update's chat, recording the sender as a member."""
     runtime, chat, user = context.runtime, update.effective_chat, update.effective_user
@@ -248,7 +259,7 @@ async def on_group_deck(update: Update, context: FlashContext) -> None:
     slug = context.args[0].lower() if context.args else None
     deck, found, group = await _choose_deck(context, update, slug)
     if deck is not None:
-        text = texts.group_deck_set(deck.title, found, group.next_post_at, group.timezone)
+        text = texts.group_deck_set(deck.title, found, _next_post_line(group, context))
         await _reply(update, context, text)
     elif not found:
         await _reply(update, context, texts.GROUP_NO_DECKS)
@@ -272,7 +283,7 @@ async def on_group_deck_pick(update: Update, context: FlashContext, data: GroupD
         return
     await query.answer()
     await query.edit_message_text(
-        texts.group_deck_set(deck.title, count, group.next_post_at, group.timezone),
+        texts.group_deck_set(deck.title, count, _next_post_line(group, context)),
         parse_mode=ParseMode.HTML,
     )
 
@@ -291,7 +302,11 @@ async def on_group_time(update: Update, context: FlashContext) -> None:
     async with runtime.db.session() as session:
         group = await _load_group(session, context, update)
         await groups.set_group_time(session, group, minute, runtime.now())
-    await _reply(update, context, texts.group_time_set(minute, group.timezone))
+    await _reply(
+        update,
+        context,
+        texts.group_time_set(minute, group.timezone, _next_post_line(group, context)),
+    )
 
 
 @_admin_only
@@ -310,7 +325,8 @@ async def on_group_timezone(update: Update, context: FlashContext) -> None:
     async with runtime.db.session() as session:
         group = await _load_group(session, context, update)
         await groups.set_group_timezone(session, group, zone.key, now)
-    await _reply(update, context, texts.group_timezone_set(zone.key, now.astimezone(zone)))
+    text = texts.group_timezone_set(zone.key, now.astimezone(zone), _next_post_line(group, context))
+    await _reply(update, context, text)
 
 
 @_admin_only
@@ -339,9 +355,8 @@ async def _set_paused(update: Update, context: FlashContext, paused: bool) -> No
     if paused:
         await _reply(update, context, texts.GROUP_PAUSED if changed else texts.GROUP_ALREADY_PAUSED)
     else:
-        await _reply(
-            update, context, texts.GROUP_RESUMED if changed else texts.GROUP_ALREADY_RESUMED
-        )
+        text = texts.group_resumed(_next_post_line(group, context), changed=changed)
+        await _reply(update, context, text)
 
 
 @_admin_only

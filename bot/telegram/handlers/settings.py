@@ -62,10 +62,11 @@ async def on_time(update: Update, context: FlashContext) -> None:
     if minute is None:
         return
     runtime = context.runtime
+    now = runtime.now()
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
-        await users.set_review_time(session, user, minute, runtime.now())
-    await _reply(update, context, texts.time_set(minute, user.timezone))
+        await users.set_review_time(session, user, minute, now)
+    await _reply(update, context, texts.time_set(minute, user.timezone, user.next_push_at, now))
 
 
 async def on_timezone(update: Update, context: FlashContext) -> None:
@@ -83,7 +84,7 @@ async def on_timezone(update: Update, context: FlashContext) -> None:
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
         await users.set_timezone(session, user, zone.key, now)
-    await _reply(update, context, texts.timezone_set(zone.key, now.astimezone(zone)))
+    await _reply(update, context, texts.timezone_set(zone.key, now, user.next_push_at))
 
 
 async def on_newcards(update: Update, context: FlashContext) -> None:
@@ -105,14 +106,17 @@ async def on_newcards(update: Update, context: FlashContext) -> None:
 
 async def _set_paused(update: Update, context: FlashContext, paused: bool) -> None:
     runtime = context.runtime
+    now = runtime.now()
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
         changed = user.paused != paused
-        await users.set_paused(session, user, paused, runtime.now())
+        await users.set_paused(session, user, paused, now)
     if paused:
         await _reply(update, context, texts.PAUSED if changed else texts.ALREADY_PAUSED)
+    elif changed:
+        await _reply(update, context, texts.resumed(user.next_push_at, user.timezone, now))
     else:
-        await _reply(update, context, texts.RESUMED if changed else texts.ALREADY_RESUMED)
+        await _reply(update, context, texts.already_resumed(user.next_push_at, user.timezone, now))
 
 
 async def on_pause(update: Update, context: FlashContext) -> None:
