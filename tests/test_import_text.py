@@ -204,6 +204,7 @@ def test_csv_in_utf16_and_without_bom_reads_the_same():
         codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
         codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
         text.encode("utf-8"),
+        text.encode("utf-16-le"),  # no BOM: recognised by its NUL bytes
     ):
         assert _pairs(parse_text_deck(data, filename="cards.csv")) == expected
 
@@ -215,11 +216,28 @@ def test_excel_semicolon_csv_with_a_german_header():
     assert _pairs(result) == [("der Hund", "the dog, a pet"), ("die Katze", "the cat")]
 
 
+def test_a_chosen_delimiter_overrides_detection():
+    data = b"a;b,c\nd;e,f\n"
+    assert parse_text_deck(data, filename="x.csv").delimiter == ","
+    chosen = parse_text_deck(data, filename="x.csv", delimiter=";")
+    assert chosen.delimiter == ";"
+    assert _pairs(chosen) == [("a", "b,c"), ("d", "e,f")]
+
+
 def test_header_columns_are_found_by_name_in_any_order():
     data = b"Tags,Answer,Question\nanimals,the dog,el perro\n"
     result = parse_text_deck(data, filename="x.csv")
     assert _pairs(result) == [("el perro", "the dog")]
     assert result.draft.cards[0].tags == ("animals",)
+
+
+def test_excel_sep_line_and_a_language_header_are_not_cards():
+    data = b"sep=;\r\nEnglish;Deutsch\r\nthe dog;der Hund, m.\r\n"
+    result = parse_text_deck(data, filename="x.csv")
+    assert result.delimiter == ";"
+    assert _pairs(result) == [("the dog", "der Hund, m.")]
+    assert result.draft.skipped[0].where == "line 2"
+    assert result.draft.skipped[0].reason == "column names, not a card"
 
 
 def test_headerless_csv_first_row_is_a_card_and_extra_columns_are_reported():

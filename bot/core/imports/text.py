@@ -9,11 +9,14 @@ text exports marked `#html:true` go through the Anki HTML converter, deck Markdo
 
 Card keys (what a re-import of the same file matches on; see `card_key`):
 - deck Markdown: the card's own `## key`;
-- a file with a GUID column (Anki's `#guid column:N`, or a header cell "GUID"): `g` + the GUID;
+- a row with a GUID (Anki's `#guid column:N`, or a header cell "GUID"): `<guid>:<ordinal>`, as
+  the Anki package reader keys a note's cards, so Anki's text export and .apkg of one deck agree;
 - otherwise `q` + 16 hex digits of SHA-256 over the question's text (tags taken out, entities
   decoded, Unicode NFC, runs of whitespace made one space). So editing an answer updates that
-  card in place, while editing a question makes a new card and retires the old one. The n-th
-  repeat of one question within a file gets `-n` appended (`q…-2`), in file order.
+  card in place, while editing a question makes a new card and retires the old one. A note's
+  further cards (reversed, cloze 2, 3…) are `<first key>:<ordinal>`; a cloze note's cards are
+  all `<hash of the cloze text>:<number - 1>`. A key repeated within a file gets `-2`, `-3`…
+  appended, in file order (and the preview is warned).
 """
 
 from __future__ import annotations
@@ -163,22 +166,24 @@ def parse_text_deck(
     filename: str,
     max_cards: int = DEFAULT_MAX_CARDS,
     separators: QuizletSeparators | None = None,
+    delimiter: str | None = None,
 ) -> TextImport:
     """Read a text deck file of any supported kind, chosen by its content and name.
 
     Anki's header lines (`#separator:` …) mean Anki's text format whatever the name; `.md` or a
     deck-file header (`---` then `slug:`) means our deck Markdown; `.csv`/`.tsv` mean CSV;
     anything else (Quizlet exports are `.txt`) is read as a Quizlet export, its separators
-    detected unless `separators` are given.
+    detected. A preview's choice re-reads the file: `separators` as a Quizlet export,
+    `delimiter` (",", ";", "\t", "|") as CSV.
     """
     text = decode_text(data)
     title = _title_from_filename(filename)
     suffix = PurePath(filename).suffix.lower()
     if separators is not None:
         return _parse_quizlet_text(text, title=title, separators=separators, max_cards=max_cards)
-    if _anki_header_length(text):
+    if delimiter is not None or _anki_header_length(text):
         return _parse_delimited_text(
-            text, title=title, delimiter=None, max_cards=max_cards, tsv=suffix != ".csv"
+            text, title=title, delimiter=delimiter, max_cards=max_cards, tsv=suffix != ".csv"
         )
     if suffix in _MARKDOWN_SUFFIXES or _looks_like_deck_markdown(text):
         return _parse_markdown_text(text, filename=filename, max_cards=max_cards)
@@ -269,8 +274,9 @@ def decode_text(data: bytes) -> str:
                     ImportFailure.UNKNOWN_FORMAT,
                     f"This is {what}, not a text file of cards.",
                 )
+        text = _utf16_without_bom(data)
         try:
-            text = data.decode("utf-8")
+            text = text if text is not None else data.decode("utf-8")
         except UnicodeDecodeError as error:
             line = data.count(b"\n", 0, error.start) + 1
             raise DeckImportError(
@@ -285,6 +291,22 @@ def decode_text(data: bytes) -> str:
     if not text.strip():
         raise DeckImportError(ImportFailure.EMPTY_FILE, "The file is empty.")
     return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a BOM: every other byte of Latin text is NUL."""
+    sample = data[:4096]
+    if len(data) % 2 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    codec = "utf-16-le" if odd > 2 * even else "utf-16-be" if even > 2 * odd else None
+    if codec is None or max(even, odd) < len(sample) // 4:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
 
 
 def _title_from_filename(filename: str) -> str:
@@ -604,6 +626,7 @@ _ANKI_SEPARATORS = {
     "pipe": "|",
     "colon": ":",
 }
+_EXCEL_SEP_RE = re.compile(r"sep=(?P<sep>[^\r\n])\r?\n")
 _ANKI_HEADER_RE = re.compile(r"#(?P<name>[a-z ]+):(?P<value>.*)")
 _ANKI_HEADER_NAMES = frozenset(
     {
@@ -649,6 +672,19 @@ _TAGS_NAMES = _names(
     "tags|tag|labels|etiquetas|etiqueta|schlagwörter|schlagworte|étiquettes|etichette|"
     "tags anki|теги|метки|タグ|标签"
 )
+# A first row of two language names titles the columns ("English;Deutsch").
+_LANGUAGE_NAMES = _names(
+    "english|spanish|french|german|italian|portuguese|russian|ukrainian|polish|dutch|"
+    "swedish|norwegian|danish|finnish|czech|greek|turkish|arabic|hebrew|hindi|chinese|"
+    "mandarin|japanese|korean|vietnamese|thai|indonesian|latin|"
+    "inglés|ingles|español|espanol|francés|frances|alemán|aleman|italiano|portugués|"
+    "englisch|spanisch|französisch|deutsch|italienisch|russisch|"
+    "anglais|espagnol|français|allemand|italien|russe|inglese|spagnolo|francese|tedesco|"
+    "inglês|espanhol|francês|alemão|português|"
+    "английский|испанский|французский|немецкий|русский|українська|англійська|"
+    "polski|angielski|nederlands|engels|svenska|engelska|türkçe|ingilizce|"
+    "中文|英语|日本語|英語|한국어|영어"
+)
 _GUID_NAMES = _names("guid|note id|anki guid")
 
 
@@ -666,7 +702,21 @@ def _column_role(name: str) -> str | None:
 
 
 def _is_header(first: str, second: str) -> bool:
-    return _column_role(first) == "question" and _column_role(second) == "answer"
+    if _column_role(first) == "question" and _column_role(second) == "answer":
+        return True
+    return _language(first) is not None and _language(second) not in (None, _language(first))
+
+
+def _language(cell: str) -> str | None:
+    cleaned = cell.strip().strip(":#*\"'").strip().casefold()
+    return cleaned if cleaned in _LANGUAGE_NAMES else None
+
+
+def _names_languages(row: list[str], columns: _Columns) -> bool:
+    """Whether a first row is two language names ("English,Spanish"): column titles."""
+    if max(columns.question, columns.answer) >= len(row):
+        return False
+    return _is_header(row[columns.question], row[columns.answer])
 
 
 @dataclass
@@ -894,6 +944,12 @@ def _parse_delimited_text(
     header = _read_anki_header(text)
     lines = text.splitlines(keepends=True)
     body = "".join(lines[header.lines :])
+    first_line = header.lines + 1
+    excel_hint = _EXCEL_SEP_RE.match(body)
+    if excel_hint is not None:  # Excel's "sep=;" first line names the delimiter
+        body = body[excel_hint.end() :]
+        first_line += 1
+        delimiter = delimiter or excel_hint["sep"]
     if delimiter is None:
         delimiter = header.separator or _detect_delimiter(body, prefer_tab=tsv)
     fmt = TextFormat.ANKI_TEXT if header.lines else TextFormat.CSV
@@ -908,7 +964,7 @@ def _parse_delimited_text(
 
     rows = (
         (line, row)
-        for line, row in _read_rows(body, delimiter, header.lines + 1)
+        for line, row in _read_rows(body, delimiter, first_line)
         if any(cell.strip() for cell in row)
     )
     columns: _Columns | None = None
@@ -918,7 +974,7 @@ def _parse_delimited_text(
             len(names), header.special, names
         )
     builder = _DeckBuilder(max_cards=max_cards, note_type=note_type)
-    problem = _quote_problem(body, delimiter, header.lines + 1)
+    problem = _quote_problem(body, delimiter, first_line)
     if problem is not None:
         builder.warnings.append(problem)
     unused: set[int] = set()
@@ -929,6 +985,10 @@ def _parse_delimited_text(
             if columns is not None:
                 continue
             columns = _default_columns(len(row), header.special, [])
+            if _names_languages(row, columns):
+                columns = replace(columns, names=tuple(row))
+                builder.skip(f"line {line}", "column names, not a card")
+                continue
         where = f"line {line}"
         cells = [cell.replace("\r\n", "\n").replace("\r", "\n") for cell in row]
         used = {columns.question, columns.answer, columns.tags, columns.guid, *columns.ignored}
