@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import genanki
 import pytest
 import zstandard
 
@@ -577,3 +578,101 @@ def test_review_history_over_the_cap_keeps_the_newest() -> None:
     assert ("review history", "the oldest 2 answers are over the limit of 3") in [
         (s.where, s.reason) for s in capped.skipped
     ]
+
+
+def test_package_written_by_genanki_with_custom_note_types(tmp_path: Path) -> None:
+    vocab = genanki.Model(
+        1607392319,
+        "Vocab (3 cards)",
+        fields=[{"name": n} for n in ["Word", "Meaning", "Example", "Audio", "Picture"]],
+        templates=[
+            {
+                "name": "Recognise",
+                "qfmt": "{{Word}}{{Audio}}",
+                "afmt": "{{FrontSide}}<hr id=answer>{{Meaning}}"
+                "{{#Example}}<br><i>{{Example}}</i>{{/Example}}{{Picture}}",
+            },
+            {
+                "name": "Recall",
+                "qfmt": "{{Meaning}}{{#Picture}}<br>{{Picture}}{{/Picture}}",
+                "afmt": "{{FrontSide}}<hr id=answer>{{Word}}",
+            },
+            {"name": "Spell", "qfmt": "{{Meaning}} {{type:Word}}", "afmt": "{{type:Word}}"},
+        ],
+    )
+    cloze = genanki.Model(
+        1607392320,
+        "Cloze+",
+        model_type=genanki.Model.CLOZE,
+        fields=[{"name": "Text"}, {"name": "Extra"}],
+        templates=[
+            {"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Extra}}"}
+        ],
+    )
+    deck = genanki.Deck(2059400110, "Languages::Spanish", description="Words <b>I</b> need")
+    deck.add_note(
+        genanki.Note(
+            vocab,
+            ["el gato", "the cat", "El gato duerme.", "[sound:gato.mp3]", '<img src="gato.jpg">'],
+            guid="vocab-gato",
+            tags=["animals"],
+        )
+    )
+    deck.add_note(genanki.Note(vocab, ["el sol", "the sun", "", "", ""], guid="vocab-sol"))
+    deck.add_note(
+        genanki.Note(
+            cloze,
+            [
+                "{{c1::Madrid}} is the capital of {{c2::Spain::country}}; {{c3::Lisbon}} of Portugal.",
+                "Europe",
+            ],
+            guid="cloze-capitals",
+        )
+    )
+    (tmp_path / "gato.mp3").write_bytes(b"ID3 fake mp3")
+    (tmp_path / "gato.jpg").write_bytes(b"\xff\xd8\xff fake jpeg")
+    output = tmp_path / "out.apkg"
+    package_ = genanki.Package(deck)
+    package_.media_files = [str(tmp_path / "gato.mp3"), str(tmp_path / "gato.jpg")]
+    package_.write_to_file(str(output))
+
+    draft = read_anki_package(output.read_bytes(), filename="out.apkg")
+    assert draft.title == "Spanish" and draft.description == "Words I need"
+    cards = {card.key: card for card in draft.cards}
+    assert sorted(cards) == [
+        "cloze-capitals:0",
+        "cloze-capitals:1",
+        "cloze-capitals:2",
+        "vocab-gato:0",
+        "vocab-gato:1",
+        "vocab-gato:2",
+        "vocab-sol:0",
+        "vocab-sol:1",
+        "vocab-sol:2",
+    ]
+    gato = cards["vocab-gato:0"]
+    assert (plain(gato.question), gato.kind) == ("el gato", CardKind.BASIC)
+    assert [r.name for r in gato.question_media] == ["gato.mp3"]
+    assert gato.answer == "the cat\n<i>El gato duerme.</i>"
+    assert [r.name for r in gato.answer_media] == ["gato.jpg"]
+    recall = cards["vocab-gato:1"]
+    assert (plain(recall.question), recall.kind, plain(recall.answer)) == (
+        "the cat",
+        CardKind.REVERSED,
+        "el gato",
+    )
+    assert [r.name for r in recall.question_media] == ["gato.jpg"]
+    spell = cards["vocab-sol:2"]
+    assert (spell.kind, spell.typed_answer, plain(spell.question)) == (
+        CardKind.TYPED,
+        "el sol",
+        "the sun",
+    )
+    assert plain(cards["vocab-sol:0"].answer) == "the sun"  # the empty Example section is gone
+    assert [plain(cards[f"cloze-capitals:{n}"].question) for n in range(3)] == [
+        "[...] is the capital of Spain; Lisbon of Portugal.",
+        "Madrid is the capital of [country]; Lisbon of Portugal.",
+        "Madrid is the capital of Spain; [...] of Portugal.",
+    ]
+    assert draft.media == {"gato.mp3": b"ID3 fake mp3", "gato.jpg": b"\xff\xd8\xff fake jpeg"}
+    assert cards["vocab-gato:0"].tags == ("animals",)
