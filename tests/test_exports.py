@@ -16,6 +16,7 @@ import pytest
 
 from bot.core.exports import (
     ANKI_MODEL_ID,
+    ANKI_TYPED_MODEL_ID,
     anki_deck_id,
     export_apkg,
     export_csv,
@@ -63,6 +64,15 @@ def _deck() -> DeckDraft:
         ),
         _card("hola", "hola", "hello", question_media=(MediaRef("hola.mp3", MediaKind.SOUND),)),
         _card("formula", "=1+1", "-2 is wrong; +2 is right"),
+        CardDraft(
+            key="typed",
+            note_key="typed",
+            note_type="Flashtutor",
+            kind=CardKind.TYPED,
+            question="2 + 2 =",
+            answer="<b>four</b> (4)",
+            typed_answer="four & 4",
+        ),
     )
     return DeckDraft(
         title="Spanish Basics",
@@ -97,9 +107,10 @@ def test_apkg_is_a_deflated_anki_package_with_the_cards_and_media(tmp_path):
 
     db = _collection(package, tmp_path)
     notes = db.execute("SELECT guid, mid, flds, tags FROM notes ORDER BY id").fetchall()
-    assert len(notes) == 7
-    assert db.execute("SELECT count(*) FROM cards").fetchone() == (7,)
-    assert {mid for _, mid, _, _ in notes} == {ANKI_MODEL_ID}
+    assert len(notes) == 8
+    assert db.execute("SELECT count(*) FROM cards").fetchone() == (8,)
+    assert {mid for _, mid, _, _ in notes[:7]} == {ANKI_MODEL_ID}
+    assert notes[7][1] == ANKI_TYPED_MODEL_ID
     fields = [flds.split("\x1f") for _, _, flds, _ in notes]
     assert fields[0] == ["el perro", "the dog"]
     assert fields[1] == ["los colores", "rojo — red<br>azul — blue<br>verde — green"]
@@ -117,7 +128,7 @@ def test_apkg_note_guids_are_stable_per_card_and_distinct_per_deck(tmp_path):
     first = _collection(export_apkg(_deck(), deck_identity="deck-42", now=NOW), tmp_path)
     guids = [guid for (guid,) in first.execute("SELECT guid FROM notes ORDER BY id")]
     assert guids == [note_guid("deck-42", card.key) for card in _deck().cards]
-    assert len(set(guids)) == 7
+    assert len(set(guids)) == 8
 
     # A later export (edited answer, another day) keeps each card's GUID: Anki updates.
     edited = _deck()
@@ -157,7 +168,8 @@ def test_apkg_round_trip_through_the_anki_importer_yields_the_same_cards():
         assert imported.question_media == original.question_media
         assert imported.answer_media == original.answer_media
         assert imported.tags == tuple(tag.replace(" ", "_") for tag in original.tags)
-        assert imported.kind is CardKind.BASIC
+        assert imported.kind is original.kind
+        assert imported.typed_answer == original.typed_answer
     # One note per card, each with its own GUID: a second export updates the same notes.
     assert back.note_count == len(deck.cards)
 

@@ -2,7 +2,7 @@
 
 - `export_apkg`: an Anki package written with genanki (schema 11 `collection.anki2`, JSON media
   index, zip deflated). Each card is one note of the "Flashtutor" note type (fields Question and
-  Answer) whose GUID is `note_guid(deck_identity, card.key)`, so importing a newer export of the
+  Answer; a typed-answer card "Flashtutor (type in the answer)", with a Typed field) whose GUID is `note_guid(deck_identity, card.key)`, so importing a newer export of the
   same deck into Anki updates those notes instead of adding copies. Images and sounds go in as
   `<img src>` / `[sound:…]` with their bytes.
 - `export_csv`: `Question,Answer,Tags` then one row per card, plain text (formatting and media
@@ -31,11 +31,12 @@ from datetime import datetime
 
 import genanki
 
-from bot.core.imports.draft import DeckDraft, MediaKind, MediaRef
+from bot.core.imports.draft import CardKind, DeckDraft, MediaKind, MediaRef
 from bot.core.imports.text import telegram_plain_text
 
 __all__ = [
     "ANKI_MODEL_ID",
+    "ANKI_TYPED_MODEL_ID",
     "CSV_HEADER",
     "anki_deck_id",
     "export_apkg",
@@ -68,6 +69,23 @@ _MODEL = genanki.Model(
 )
 
 
+# Cards typed in (CardKind.TYPED): Anki asks for `Typed` in a box and shows `Answer` after.
+ANKI_TYPED_MODEL_ID = 1_719_604_212
+_TYPED_MODEL = genanki.Model(
+    ANKI_TYPED_MODEL_ID,
+    "Flashtutor (type in the answer)",
+    fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Typed"}],
+    templates=[
+        {
+            "name": "Card 1",
+            "qfmt": "{{Question}}\n\n{{type:Typed}}",
+            "afmt": "{{Question}}\n\n<hr id=answer>\n\n{{Answer}}",
+        }
+    ],
+    css=_MODEL.css,
+)
+
+
 def note_guid(deck_identity: str, card_key: str) -> str:
     """The Anki note GUID of a card: stable for one card of one deck, distinct across decks."""
     return genanki.guid_for("flashtutor", deck_identity, card_key)
@@ -86,13 +104,17 @@ def export_apkg(deck: DeckDraft, *, deck_identity: str, now: datetime) -> bytes:
     media_names = _media_names(deck)
     anki_deck = genanki.Deck(anki_deck_id(deck_identity), deck.title, deck.description)
     for card in deck.cards:
+        fields = [
+            _anki_side(card.question, card.question_media, media_names),
+            _anki_side(card.answer, card.answer_media, media_names),
+        ]
+        typed = card.kind is CardKind.TYPED and card.typed_answer
+        if typed:
+            fields.append(html.escape(card.typed_answer, quote=False))
         anki_deck.add_note(
             genanki.Note(
-                model=_MODEL,
-                fields=[
-                    _anki_side(card.question, card.question_media, media_names),
-                    _anki_side(card.answer, card.answer_media, media_names),
-                ],
+                model=_TYPED_MODEL if typed else _MODEL,
+                fields=fields,
                 tags=_anki_tags(card.tags),
                 guid=note_guid(deck_identity, card.key),
             )
