@@ -676,3 +676,16 @@ def test_package_written_by_genanki_with_custom_note_types(tmp_path: Path) -> No
     ]
     assert draft.media == {"gato.mp3": b"ID3 fake mp3", "gato.jpg": b"\xff\xd8\xff fake jpeg"}
     assert cards["vocab-gato:0"].tags == ("animals",)
+
+
+def test_zstd_frame_asking_for_a_huge_window_is_refused() -> None:
+    params = zstandard.ZstdCompressionParameters.from_level(
+        3, window_log=27, write_content_size=False
+    )
+    compressor = zstandard.ZstdCompressor(compression_params=params).compressobj()
+    entries = entries_of("deck_modern.apkg")
+    raw = zstandard.ZstdDecompressor().decompressobj().decompress(entries["collection.anki21b"])
+    entries["collection.anki21b"] = compressor.compress(raw) + compressor.flush()
+    with pytest.raises(DeckImportError) as raised:
+        read_anki_package(package(entries))
+    assert raised.value.failure == ImportFailure.CORRUPT

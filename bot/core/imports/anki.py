@@ -65,6 +65,9 @@ _ZSTD_COLLECTION = "collection.anki21b"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _META_VERSION_LATEST = 3  # PackageMetadata.Version.LATEST: zstd media and protobuf index
 _CHUNK = 64 * 1024
+# A zstd frame may ask for a window this big at most (Anki's level-3 frames use 2 MiB): a
+# frame asking for more is refused as damaged rather than allocated.
+_ZSTD_MAX_WINDOW = 64 * 1024 * 1024
 _STUB_TEXT = "please update to the latest anki version"
 _FIELD_SEPARATOR = "\x1f"
 _REVIEW_KINDS = {
@@ -203,7 +206,8 @@ def _unpack(
         with package.open(info) as raw:
             stream: IO[bytes] = raw
             if zstd:
-                stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+                decompressor = zstandard.ZstdDecompressor(max_window_size=_ZSTD_MAX_WINDOW)
+                stream = decompressor.stream_reader(raw, read_across_frames=True)
             with stream:
                 while chunk := stream.read(_CHUNK):
                     written += len(chunk)
