@@ -461,6 +461,7 @@ class _DeckBuilder:
 # " :: " is how people paste cards elsewhere in the bot.
 _TERM_CANDIDATES = ("\t", " - ", ",", ";", " :: ", " — ", " – ", " = ", " | ", "|", ":")
 _ROW_CANDIDATES = ("\n", ";")
+_DETECT_SAMPLE_CHARS = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,6 +546,9 @@ def detect_quizlet_separators(text: str) -> QuizletSeparators:
     export). Otherwise the one with the most clean rows, fewest doubtful ones, wins.
     """
     text = _normalise_newlines(text.removeprefix("\ufeff"))
+    if len(text) > _DETECT_SAMPLE_CHARS:  # the start tells; cut at a line end
+        sample = text[:_DETECT_SAMPLE_CHARS]
+        text = sample[: sample.rfind("\n")] if "\n" in sample else sample
     best: tuple[float, QuizletSeparators] | None = None
     for row in _ROW_CANDIDATES:
         if row != "\n" and row not in text:
