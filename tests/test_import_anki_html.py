@@ -218,3 +218,8 @@ def test_any_tag_soup_converts_to_html_telegram_accepts() -> None:
         for marker in (False, True):
             converted = convert_anki_html(source, after_answer_marker=marker)
             assert parse_html(converted.html).text == converted.text, source
+
+
+def test_answer_marker_inside_a_link_keeps_the_link() -> None:
+    source = '<a href="https://example.org">question<hr id=answer>answer</a>'
+    assert telegram(source, after_answer_marker=True) == '<a href="https://example.org">answer</a>'

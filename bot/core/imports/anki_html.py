@@ -128,6 +128,7 @@ class _Token:
 class _Open:
     source: str
     emitted: str | None
+    markup: str = ""  # the opening tag written, e.g. '<a href="…">'
 
 
 class _TelegramWriter(HTMLParser):
@@ -174,9 +175,10 @@ class _TelegramWriter(HTMLParser):
             emitted = None
         if emitted is not None and emitted == "a" and any(o.emitted == "a" for o in self._stack):
             emitted = None
-        self._stack.append(_Open(source, emitted))
-        if emitted is not None:
-            self._line.append(_Token("open", f"<{emitted}{attrs}>"))
+        markup = f"<{emitted}{attrs}>" if emitted is not None else ""
+        self._stack.append(_Open(source, emitted, markup))
+        if markup:
+            self._line.append(_Token("open", markup))
 
     def _close_top(self) -> None:
         opened = self._stack.pop()
@@ -278,7 +280,7 @@ class _TelegramWriter(HTMLParser):
     def _drop_everything_so_far(self) -> None:
         # Keep the tags still open (their opening tokens), drop the rest: the answer part
         # starts here, the question above it is shown by the bot anyway.
-        opening = [_Token("open", f"<{o.emitted}>") for o in self._stack if o.emitted]
+        opening = [_Token("open", o.markup) for o in self._stack if o.markup]
         self._lines = []
         self._line = opening
         self._images.clear()
