@@ -120,6 +120,8 @@ def test_apkg_is_a_deflated_anki_package_with_the_cards_and_media(tmp_path):
     assert fields[4] == ["la manzana", 'the apple<br><img src="manzana.png">']
     assert fields[5] == ["hola<br>[sound:hola.mp3]", "hello"]
     assert notes[0][3].split() == ["animals", "spanish_a1"]
+    # New cards come in the deck's order.
+    assert [due for (due,) in db.execute("SELECT due FROM cards ORDER BY nid")] == list(range(8))
     decks = json.loads(db.execute("SELECT decks FROM col").fetchone()[0])
     assert decks[str(anki_deck_id("deck-42"))]["name"] == "Spanish Basics"
 

@@ -103,7 +103,7 @@ def export_apkg(deck: DeckDraft, *, deck_identity: str, now: datetime) -> bytes:
         raise ValueError("now must be timezone-aware")
     media_names = _media_names(deck)
     anki_deck = genanki.Deck(anki_deck_id(deck_identity), deck.title, deck.description)
-    for card in deck.cards:
+    for position, card in enumerate(deck.cards):
         fields = [
             _anki_side(card.question, card.question_media, media_names),
             _anki_side(card.answer, card.answer_media, media_names),
@@ -117,6 +117,7 @@ def export_apkg(deck: DeckDraft, *, deck_identity: str, now: datetime) -> bytes:
                 fields=fields,
                 tags=_anki_tags(card.tags),
                 guid=note_guid(deck_identity, card.key),
+                due=position,  # Anki shows new cards in this order: the deck's own
             )
         )
     timestamp = now.timestamp()
