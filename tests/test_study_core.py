@@ -355,3 +355,55 @@ def test_mc_on_a_big_deck_of_paragraphs_asks_with_the_answer() -> None:
         mc = make_multiple_choice(deck[i], deck, rng)
         assert mc.prompt_side == "answer" and len(mc.options) == 4
         assert len(set(mc.options)) == 4 and mc.options[mc.correct_index] == deck[i].card_id
+
+
+@pytest.mark.parametrize(
+    ("expected", "given", "correct"),
+    [
+        # A missing or extra article is forgiven in the six languages...
+        ("el gato", "gato", True),
+        ("gato", "el gato", True),
+        ("las casas", "casas", True),
+        ("la maison", "maison", True),
+        ("l'eau", "eau", True),
+        ("L’homme", "homme", True),
+        ("der Hund", "Hund", True),
+        ("einem Mann", "mann", True),
+        ("il gatto", "gatto", True),
+        ("gli studenti", "studenti", True),
+        ("un'amica", "amica", True),
+        ("o gato", "gato", True),
+        ("uma casa", "casa", True),
+        ("the cat", "cat", True),
+        # ...and so are English articles for each other, and an elision for its full form...
+        ("the cat", "a cat", True),
+        ("l'amico", "lo amico", True),
+        # ...but a different article is wrong: the gender or case is what is being learned.
+        ("el gato", "la gato", False),
+        ("der See", "die See", False),
+        ("la mer", "le mer", False),
+        ("o gato", "a gato", False),
+        ("il gatto", "lo gatto", False),
+        ("der Hund", "dem Hund", False),
+        # One-letter articles only before a real word: O(n) is not n.
+        ("O(n)", "n", False),
+        ("i gatti", "gatti", True),
+    ],
+)
+def test_leading_articles_of_six_languages(expected: str, given: str, correct: bool) -> None:
+    assert check_written(expected, given).correct is correct
+
+
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("L'eau", "eau"),
+        ("Die Katze", "katze"),
+        ("Os livros", "livros"),
+        ("O(n)", "o n"),
+        ("Die", "die"),  # a lone word is the answer, article or not
+        ("don't", "dont"),
+    ],
+)
+def test_normalise_drops_articles_of_six_languages(text: str, normal: str) -> None:
+    assert normalise(text) == normal

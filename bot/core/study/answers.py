@@ -3,9 +3,14 @@
 Rules (also in RULES.md):
 
 * `normalise`: Unicode NFKC, casefold, apostrophes dropped ("don't" == "dont"), other
-  punctuation turned into spaces, whitespace collapsed, one leading article (a/an/the) dropped.
+  punctuation turned into spaces, whitespace collapsed, one leading article dropped: English,
+  Spanish, French, German, Italian or Portuguese ("the", "el", "l'", "die", "gli", "um"...;
+  the one-letter "o" and "i" only before a word of two or more characters, so "O(n)" stays).
   The symbols ``@ # % & * _ \\`` are content, not punctuation ("C#", "@ operator", "50%").
   A text that is nothing but punctuation ("?!") is kept as typed, so it can still be compared.
+* A missing or extra article is forgiven ("gato" for "el gato"), a *different* one is not
+  ("la gato" for "el gato", "die See" for "der See"): in a language deck the article is often
+  what is being learned. English a/an/the count as one; "l'" agrees with le/la/lo, "un'" with una.
 * Typo tolerance is the Damerau-Levenshtein distance (insert, delete, substitute, swap two
   neighbours) between normalised texts, allowed by the expected text's length:
   0 up to 3 characters, 1 up to 7, 2 up to 20, 3 beyond. Digits never get tolerance: the
@@ -39,7 +44,21 @@ DISTANCE_CAP = 10  # distances beyond this are reported as DISTANCE_CAP; they on
 
 _APOSTROPHES = frozenset("'\u2018\u2019\u02bc`\u00b4")
 _CONTENT_PUNCTUATION = frozenset("@#%&*_\\")
-_ARTICLES = frozenset({"a", "an", "the"})
+_ENGLISH_ARTICLES = frozenset({"a", "an", "the"})
+# Definite and indefinite articles, every gender, number and case; an elided one keeps its "'".
+_ARTICLES_BY_LANGUAGE = {
+    "en": _ENGLISH_ARTICLES,
+    "es": {"el", "la", "los", "las", "un", "una", "unos", "unas"},
+    "fr": {"le", "la", "les", "l'", "un", "une", "des"},
+    "de": {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer",
+           "eines"},
+    "it": {"il", "lo", "la", "i", "gli", "le", "l'", "un", "uno", "una", "un'"},
+    "pt": {"o", "a", "os", "as", "um", "uma", "uns", "umas"},
+}  # fmt: skip
+_ARTICLES = frozenset().union(*_ARTICLES_BY_LANGUAGE.values())
+_SHORT_ARTICLES = frozenset({"o", "i"})  # only before a real word: "O(n)" is not "the n"
+_ELISIONS = frozenset({("l'", "le"), ("l'", "la"), ("l'", "lo"), ("un'", "una")})
+_ELIDED = re.compile(r"(l|un)[\'\u2018\u2019\u02bc`\u00b4](?=\w)")
 _OPTIONAL_LEADS = frozenset({"using", "by", "via", "with", "to"})
 _PARENTHESISED = re.compile(r"\([^()]*\)")
 _NUMBER = re.compile(r"\d+")
@@ -62,23 +81,52 @@ def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def normalise(text: str) -> str:
-    """The comparable form of an answer: see the module docstring for the rules."""
+def _words(text: str) -> list[str]:
+    """The words of a text as `normalise` compares them, before any article is dropped.
+
+    An elided leading article ("l'eau", "un'amica") is split off as its own word first, since
+    dropping the apostrophe would glue it to the noun.
+    """
     folded = _fold(text)
+    elided = _ELIDED.match(folded)
+    head = [f"{elided.group(1)}'"] if elided else []
     chars = []
-    for ch in folded:
+    for ch in folded[elided.end() if elided else 0 :]:
         if ch in _APOSTROPHES:
             continue
         if unicodedata.category(ch).startswith("P") and ch not in _CONTENT_PUNCTUATION:
             chars.append(" ")
         else:
             chars.append(ch)
-    words = "".join(chars).split()
+    return head + "".join(chars).split()
+
+
+def _leading_article(words: list[str]) -> str | None:
+    """The article `normalise` would drop from these words, if any."""
+    if len(words) < 2 or words[0] not in _ARTICLES:
+        return None
+    if words[0] in _SHORT_ARTICLES and len(words[1]) < 2:
+        return None
+    return words[0]
+
+
+def normalise(text: str) -> str:
+    """The comparable form of an answer: see the module docstring for the rules."""
+    words = _words(text)
     if not words:
-        return folded  # only punctuation: that punctuation is the answer
-    if len(words) > 1 and words[0] in _ARTICLES:
+        return _fold(text)  # only punctuation: that punctuation is the answer
+    if _leading_article(words) is not None:
         words = words[1:]
     return " ".join(words)
+
+
+def _articles_agree(expected: str | None, given: str | None) -> bool:
+    """Whether two leading articles may stand for each other (a missing one always may)."""
+    if expected is None or given is None or expected == given:
+        return True
+    if expected in _ENGLISH_ARTICLES and given in _ENGLISH_ARTICLES:
+        return True
+    return (expected, given) in _ELISIONS or (given, expected) in _ELISIONS
 
 
 def allowed_typos(expected_normalised: str) -> int:
@@ -174,6 +222,13 @@ def check_written(expected: str, given: str) -> Verdict:
             correct=False, exact=False, distance=min(len(primary_expected), DISTANCE_CAP)
         )
     primary_given = given_forms[0]
+    expected_words, given_words = _words(expected), _words(given)
+    if not _articles_agree(_leading_article(expected_words), _leading_article(given_words)):
+        # "la gato" for "el gato": the article typed is a different one, so it is wrong.
+        full_distance = damerau_levenshtein(
+            " ".join(expected_words), " ".join(given_words), limit=DISTANCE_CAP
+        )
+        return Verdict(correct=False, exact=False, distance=min(full_distance, DISTANCE_CAP))
     if primary_given == primary_expected:
         return Verdict(correct=True, exact=True, distance=0)
 
