@@ -316,6 +316,27 @@ def test_reversed_note_type_adds_the_back_to_front_card():
     assert cards[1].key == cards[0].key + ":1" and cards[1].note_key == cards[0].key
 
 
+def test_anki_notes_export_with_guid_notetype_and_deck_columns():
+    data = (
+        b"#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+        b"#tags column:6\n"
+        b"Ab1\tBasic\tSpanish\tel perro\tthe dog\tanimals\n"
+        b"Ab2\tBasic (and reversed card)\tSpanish\tla casa\tthe house\thome\n"
+        b"Ab3\tBasic (type in the answer)\tSpanish\tdog?\t<b>perro</b>\t\n"
+        b"Ab4\tCloze\tSpanish\t{{c1::Hola}}, amigo\t\t\n"
+    )
+    cards = parse_text_deck(data, filename="Spanish.txt").draft.cards
+    assert [(c.key, c.note_type, c.kind, c.question, c.answer) for c in cards] == [
+        ("Ab1:0", "Basic", CardKind.BASIC, "el perro", "the dog"),
+        ("Ab2:0", "Basic (and reversed card)", CardKind.BASIC, "la casa", "the house"),
+        ("Ab2:1", "Basic (and reversed card)", CardKind.REVERSED, "the house", "la casa"),
+        ("Ab3:0", "Basic (type in the answer)", CardKind.TYPED, "dog?", "<b>perro</b>"),
+        ("Ab4:0", "Cloze", CardKind.CLOZE, "<b>[...]</b>, amigo", "<b>Hola</b>, amigo"),
+    ]
+    assert cards[3].typed_answer == "perro"
+    assert cards[0].tags == ("animals",)
+
+
 def test_anki_text_html_media_is_reported_as_left_out():
     data = b'#separator:tab\n#html:true\napple\t<img src="apple.png"> the apple\n'
     result = parse_text_deck(data, filename="notes.txt")

@@ -384,6 +384,8 @@ class _DeckBuilder:
         key: str | None = None,
         note_key: str | None = None,
         kind: CardKind = CardKind.BASIC,
+        note_type: str | None = None,
+        typed_answer: str | None = None,
     ) -> None:
         """Add one card from Telegram HTML sides, or skip it saying why.
 
@@ -428,11 +430,12 @@ class _DeckBuilder:
             CardDraft(
                 key=final_key,
                 note_key=note_key or final_key,
-                note_type=self.note_type,
+                note_type=note_type or self.note_type,
                 kind=kind,
                 question=question,
                 answer=answer,
                 tags=tuple(dict.fromkeys(tags)),
+                typed_answer=typed_answer,
             )
         )
 
@@ -886,6 +889,7 @@ class _NoteCard:
     key: str | None
     note_key: str | None
     kind: CardKind
+    typed_answer: str | None = None
 
 
 def _note_cards(
@@ -893,9 +897,13 @@ def _note_cards(
     answer: str,
     convert: Callable[[str], tuple[str, tuple[str, ...]]],
     guid: str | None,
-    reversed_too: bool,
+    note_type: str,
 ) -> list[_NoteCard]:
     """The cards of one row: one, two for a reversed note type, one per cloze number.
+
+    Anki's note types decide: "… and reversed card" adds back → front (the optional-reverse
+    type only when its "Add Reverse" field is filled, which a two-column file cannot say);
+    "… type in the answer" makes the answer typed; cloze markers make cloze cards.
 
     Keys follow the Anki package reader (`<guid>:<card ordinal>`) when the row has a GUID, so
     Anki's text export and its .apkg of one deck give the same keys; otherwise the first card
@@ -917,8 +925,13 @@ def _note_cards(
         return cards
     front, back = convert(question), convert(answer)
     note_key = guid or card_key(front[0])
-    cards = [_NoteCard(front, back, f"{guid}:0" if guid else None, note_key, CardKind.BASIC)]
-    if reversed_too:
+    kind_name = note_type.casefold()
+    first_key = f"{guid}:0" if guid else None
+    if "type in the answer" in kind_name:
+        typed = " ".join(telegram_plain_text(back[0]).split())
+        return [_NoteCard(front, back, first_key, note_key, CardKind.TYPED, typed or None)]
+    cards = [_NoteCard(front, back, first_key, note_key, CardKind.BASIC)]
+    if "and reversed" in kind_name:
         cards.append(_NoteCard(back, front, f"{note_key}:1", note_key, CardKind.REVERSED))
     return cards
 
@@ -962,9 +975,6 @@ def _parse_delimited_text(
         _html_to_telegram if header.html else _plain_to_telegram
     )
     missing_media: dict[str, None] = {}
-    # Anki makes a back → front card too for these note types (the optional-reverse one only
-    # when its "Add Reverse" field is filled, which a two-column file cannot say).
-    reversed_too = "and reversed" in note_type.casefold()
 
     rows = (
         (line, row)
@@ -1007,7 +1017,11 @@ def _parse_delimited_text(
         guid = None
         if columns.guid is not None and columns.guid < len(cells) and cells[columns.guid].strip():
             guid = _guid_key(cells[columns.guid])
-        for card in _note_cards(question, answer, convert, guid, reversed_too):
+        row_note_type = note_type
+        notetype_column = header.special.get("notetype")
+        if notetype_column is not None and notetype_column < len(cells):
+            row_note_type = cells[notetype_column].strip() or note_type
+        for card in _note_cards(question, answer, convert, guid, row_note_type):
             question_html, question_media = card.question
             answer_html, answer_media = card.answer
             missing_media.update(dict.fromkeys((*question_media, *answer_media)))
@@ -1019,6 +1033,8 @@ def _parse_delimited_text(
                 key=card.key,
                 note_key=card.note_key,
                 kind=card.kind,
+                note_type=row_note_type,
+                typed_answer=card.typed_answer,
             )
     if unused and columns is not None:
         described = ", ".join(
