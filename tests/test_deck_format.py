@@ -255,6 +255,36 @@ def test_seed_cards_are_verbatim_apart_from_repairs(seed: DeckSpec) -> None:
     assert remaining == ""
 
 
+def _as_scraped(part: str) -> str:
+    """A card part as the scrape would have shown it: the repairs undone, line for line.
+
+    The scrape broke the line after every inline code span (eating one space after it), lost
+    list markers, code-fence lines and indentation, kept one line break between paragraphs
+    and ran a numbered list into one line.
+    """
+    lines = [
+        re.sub(r"^- ", "", line.strip())
+        for line in part.split("\n")
+        if not line.strip().startswith("```")
+    ]
+    text = "\n".join(line for line in lines if line)
+    text = re.sub(r"\n(?=\d+\. )", " ", text)
+    return re.sub(r"`([^`]+)` ?", "\\1\n", text)
+
+
+def test_seed_line_breaks_are_exactly_the_scrapes(seed: DeckSpec) -> None:
+    # Stronger than the whitespace-blind check above: every line the scrape broke must be an
+    # inline code span's end or a block boundary in the deck, and every code span's end a
+    # break in the scrape, so no span is missing, misplaced or invented.
+    remaining = "\n".join(SEED_TEXT.splitlines()[SEED_CHROME_LINES:]) + "\n"
+    for spec in seed.cards:
+        for part in (spec.question, spec.answer):
+            expected = _as_scraped(part).rstrip("\n") + "\n"
+            assert remaining.startswith(expected), (spec.key, expected, remaining[: len(expected)])
+            remaining = remaining[len(expected) :]
+    assert remaining == ""
+
+
 def test_seed_cards_fit_their_limits_and_render(seed: DeckSpec) -> None:
     for spec in seed.cards:
         assert len(spec.question) <= QUESTION_MAX_CHARS
