@@ -46,8 +46,9 @@ def main(argv: list[str]) -> int:
         asyncio.run(migrate())
         return 0
     from bot.telegram.app import ALLOWED_UPDATES, build_application
+    from bot.telegram.polling import run_polling
 
-    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+    run_polling(build_application(settings), allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.config import DEFAULT_DECKS_DIR, Settings
-from bot.telegram.app import build_application
+from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.polling import ConfirmingPoller
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 __all__ = ["Chat", "GroupChat", "RunningBot", "make_settings", "seed_decks_dir"]
@@ -38,13 +39,14 @@ def seed_decks_dir(parent: Path) -> Path:
 
 
 class RunningBot:
-    """Start and stop the bot as `run_polling` would, but inside the test's event loop."""
+    """Start and stop the bot as `polling.serve` would, but inside the test's event loop."""
 
     def __init__(self, settings: Settings, clock: Callable[[], datetime], **build_options) -> None:
         self.settings = settings
         self.clock = clock
         self.build_options = build_options
         self.app = None
+        self.poller = None
 
     @property
     def runtime(self):
@@ -56,21 +58,17 @@ class RunningBot:
         )
         await self.app.initialize()
         await self.app.post_init(self.app)
-        app = self.app
-        # As run_polling does: polling errors go to the application's error handlers.
-        await app.updater.start_polling(
-            poll_interval=0.0,
-            timeout=1,
-            error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
-        )
         await self.app.start()
+        self.poller = ConfirmingPoller(self.app, allowed_updates=ALLOWED_UPDATES, timeout=1)
+        await self.poller.start()
         return self
 
     async def stop(self) -> None:
         if self.app is None:
             return
-        await self.app.updater.stop()
+        await self.poller.stop()
         await self.app.stop()
+        await self.poller.confirm()
         await self.app.post_shutdown(self.app)
         await self.app.shutdown()
         self.app = None

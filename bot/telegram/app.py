@@ -141,10 +141,14 @@ def build_application(
     start_timetable: bool = True,
     rate_limiter: bool = True,
 ) -> Application:
-    """The bot, ready for `run_polling()`; nothing connects until it starts."""
+    """The bot, ready for `polling.run_polling()`; nothing connects until it starts.
+
+    No Updater: bot.telegram.polling fetches updates and confirms each once it is handled.
+    """
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
+        .updater(None)
         .context_types(ContextTypes(context=FlashContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -315,6 +315,10 @@ class FakeWorld:
             self._updates = self._updates[offset:]
         return self._updates[:limit]
 
+    def unconfirmed_update_ids(self) -> list[int]:
+        """Updates Telegram would hand out again: no getUpdates has confirmed them yet."""
+        return [u["update_id"] for u in self._updates]
+
     def drop_pending_updates(self) -> None:
         """Forget every queued update, as deleteWebhook(drop_pending_updates=True) does."""
         self._updates.clear()
