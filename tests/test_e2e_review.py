@@ -28,7 +28,8 @@ async def _enrol(chat: Chat):
 async def test_start_pick_review_grade_undo_stats_and_restart(running_bot, fake, clock):
     chat = Chat(fake, ADA)
     card = await _enrol(chat)
-    assert "<b>Deep Learning Tools</b> · 1/16" in card.text
+    # The counter says what is left to study now, this card included.
+    assert "<b>Deep Learning Tools</b> · 16 cards left" in card.text
     assert "What are the primary deep learning frameworks mentioned?" in card.text
     assert card.buttons == [("Show answer", card.buttons[0][1])]
 
@@ -46,21 +47,22 @@ async def test_start_pick_review_grade_undo_stats_and_restart(running_bot, fake,
     assert toast["text"] == "Recorded: Good — next in 10m"
     assert graded.message_id == card.message_id and not graded.buttons
     assert "Good — next in 10m" in graded.text
-    assert "2/16" in second.text and "What is the de-facto language" in second.text
+    # The first card is in a 10-minute learning step: not due now, so 15 are left.
+    assert "· 15 cards left" in second.text and "What is the de-facto language" in second.text
 
     # Two more cards.
     current = second
     for _ in range(2):
         _t, [shown] = await chat.press(current, "Show answer", expect=1)
         _t, [_graded, current] = await chat.press(shown, "Easy", expect=2)
-    assert "4/16" in current.text
+    assert "· 13 cards left" in current.text
 
     # /undo reverts the last grade; that card is shown again.
     [undone, again] = await chat.send("/undo", expect=2)
     assert (
         "Undid your <b>Easy</b>" in undone.text and "What is the underlying language" in undone.text
     )
-    assert "What is the underlying language" in again.text
+    assert "What is the underlying language" in again.text and "· 14 cards left" in again.text
 
     # A restart in between keeps everything.
     await running_bot.restart()

@@ -23,6 +23,7 @@ __all__ = [
     "DeckStats",
     "GradeOutcome",
     "GradeStatus",
+    "QueueCounts",
     "QueueEnd",
     "StudyCard",
     "card_to_study",
@@ -30,6 +31,7 @@ __all__ = [
     "grade_card",
     "memory_of",
     "next_card",
+    "queue_counts",
     "queue_end",
     "review_streak",
     "undo_last",
@@ -41,22 +43,20 @@ _DUE_GRACE = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class StudyCard:
-    """A card ready to show: its deck, its memory state and the session progress."""
+    """A card ready to show: its deck, its memory state and what is left to study now.
+
+    `left` counts the cards that can be studied right now (due, and new ones within today's
+    limit), this one included, in all the learner's decks; `left_in_deck` those of this
+    card's deck. A count of what is left stays true whatever happens: a card graded Again
+    leaves the count until its learning step is due, then rejoins it; /undo puts it back.
+    """
 
     card: Card
     deck: Deck
     memory: MemoryState | None
     version: int  # CardState.reps (0 for a new card); buttons carry it to detect staleness
-    done_today: int
-    remaining: int
-
-    @property
-    def position(self) -> int:
-        return self.done_today + 1
-
-    @property
-    def total(self) -> int:
-        return self.done_today + self.remaining
+    left: int
+    left_in_deck: int
 
 
 class GradeStatus(enum.Enum):
@@ -101,19 +101,21 @@ def _live_enrolled(user_id: int, deck_id: int | None):
     return and_(*conditions)
 
 
-def _enrolled_cards(user_id: int, deck_id: int | None):
+def _enrolled_cards(user_id: int, deck_id: int | None, *columns):
+    """Live cards of the decks the user studies: (Card, Deck) rows, or the given columns."""
     return (
-        select(Card, Deck)
+        select(*(columns or (Card, Deck)))
+        .select_from(Card)
         .join(Deck, Deck.id == Card.deck_id)
         .join(Enrolment, Enrolment.deck_id == Card.deck_id)
         .where(_live_enrolled(user_id, deck_id))
     )
 
 
-def _new_cards(user_id: int, deck_id: int | None):
+def _new_cards(user_id: int, deck_id: int | None, *columns):
     """Live enrolled cards the user has never graded."""
     return (
-        _enrolled_cards(user_id, deck_id)
+        _enrolled_cards(user_id, deck_id, *columns)
         .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user_id))
         .where(CardState.card_id.is_(None))
     )
@@ -131,18 +133,6 @@ async def _new_introduced_today(session: AsyncSession, user: User, now: datetime
             )
         )
     ).scalar_one()
-
-
-async def _graded_today(
-    session: AsyncSession, user: User, now: datetime, deck_id: int | None
-) -> int:
-    start = local_day_start(now, ZoneInfo(user.timezone))
-    query = select(func.count(ReviewLog.id)).where(
-        ReviewLog.user_id == user.id, ReviewLog.undone.is_(False), ReviewLog.reviewed_at >= start
-    )
-    if deck_id is not None:
-        query = query.where(ReviewLog.deck_id == deck_id)
-    return (await session.execute(query)).scalar_one()
 
 
 REVIEW_STATE = 2  # fsrs.State.Review
@@ -166,82 +156,144 @@ def _day_end(user: User, now: datetime) -> datetime:
     return local_day_start(now, ZoneInfo(user.timezone), days=1)
 
 
-async def _queue(session: AsyncSession, user: User, now: datetime, deck_id: int | None) -> tuple:
-    """Queries for due and new cards, and counts of (due, new within limit, graded today)."""
-    due_query = (
-        _enrolled_cards(user.id, deck_id)
-        .add_columns(CardState)
+def _due_query(user: User, now: datetime, deck_id: int | None, *columns):
+    """Enrolled cards due now: (Card, Deck, CardState) rows, or the given columns."""
+    return (
+        _enrolled_cards(user.id, deck_id, *(columns or (Card, Deck, CardState)))
         .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
         .where(due_by(now, _day_end(user, now)))
     )
-    new_query = _new_cards(user.id, deck_id)
-    due_count = (
-        await session.execute(select(func.count()).select_from(due_query.subquery()))
-    ).scalar_one()
-    new_allowance = max(0, user.new_cards_per_day - await _new_introduced_today(session, user, now))
-    new_count = 0
-    if new_allowance:
-        available = (
-            await session.execute(select(func.count()).select_from(new_query.subquery()))
-        ).scalar_one()
-        new_count = min(new_allowance, available)
-    done = await _graded_today(session, user, now, deck_id)
-    return due_query, new_query, due_count, new_count, done
+
+
+async def _new_allowance(session: AsyncSession, user: User, now: datetime) -> int:
+    """New cards the user may still start today."""
+    return max(0, user.new_cards_per_day - await _new_introduced_today(session, user, now))
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Cards that can be studied now, in all decks and per deck."""
+
+    total: int
+    per_deck: dict[int, int]
+
+
+async def queue_counts(session: AsyncSession, *, user: User, now: datetime) -> QueueCounts:
+    """Due cards plus new cards within today's limit, in all the user's decks and per deck."""
+    due_rows = await session.execute(
+        _due_query(user, now, None, Card.deck_id, func.count(Card.id)).group_by(Card.deck_id)
+    )
+    due = dict(due_rows.all())
+    allowance = await _new_allowance(session, user, now)
+    new: dict[int, int] = {}
+    if allowance:
+        new_rows = await session.execute(
+            _new_cards(user.id, None, Card.deck_id, func.count(Card.id)).group_by(Card.deck_id)
+        )
+        new = dict(new_rows.all())
+    decks = set(due) | set(new)
+    per_deck = {d: due.get(d, 0) + min(allowance, new.get(d, 0)) for d in decks}
+    total = sum(due.values()) + min(allowance, sum(new.values()))
+    return QueueCounts(total, per_deck)
+
+
+async def _first_card(
+    session: AsyncSession, user: User, now: datetime, deck_id: int | None
+) -> tuple[Card, Deck, CardState | None] | None:
+    """The most overdue due card, else the first new one within today's limit."""
+    row = (
+        await session.execute(
+            _due_query(user, now, deck_id).order_by(CardState.due, Card.id).limit(1)
+        )
+    ).first()
+    if row is not None:
+        return row[0], row[1], row[2]
+    if not await _new_allowance(session, user, now):
+        return None
+    row = (
+        await session.execute(
+            _new_cards(user.id, deck_id).order_by(Deck.title, Card.position).limit(1)
+        )
+    ).first()
+    return (row[0], row[1], None) if row is not None else None
 
 
 async def next_card(
-    session: AsyncSession, *, user: User, now: datetime, deck_id: int | None = None
+    session: AsyncSession,
+    *,
+    user: User,
+    now: datetime,
+    deck_id: int | None = None,
+    prefer_deck_id: int | None = None,
 ) -> StudyCard | None:
-    """The next card to study: the most overdue due card, else a new one within today's limit."""
-    due_query, new_query, due_count, new_count, done = await _queue(session, user, now, deck_id)
-    if due_count:
-        card, deck, state = (
-            await session.execute(due_query.order_by(CardState.due, Card.id).limit(1))
-        ).one()
-        return StudyCard(card, deck, memory_of(state), state.reps, done, due_count + new_count)
-    if new_count:
-        card, deck = (
-            await session.execute(new_query.order_by(Deck.title, Card.position).limit(1))
-        ).one()
-        return StudyCard(card, deck, None, 0, done, new_count)
-    return None
+    """The next card to study: the most overdue due card, else a new one within today's limit.
+
+    `deck_id` keeps to one deck; `prefer_deck_id` takes that deck's cards first, then the
+    others' (a review stays in the deck the learner is in until it is done there).
+    """
+    found = None
+    if deck_id is not None or prefer_deck_id is not None:
+        found = await _first_card(session, user, now, deck_id or prefer_deck_id)
+    if found is None and deck_id is None:
+        found = await _first_card(session, user, now, None)
+    if found is None:
+        return None
+    card, deck, state = found
+    counts = await queue_counts(session, user=user, now=now)
+    return StudyCard(
+        card,
+        deck,
+        memory_of(state),
+        state.reps if state is not None else 0,
+        max(1, counts.total),
+        max(1, counts.per_deck.get(deck.id, 0)),
+    )
 
 
 @dataclass(frozen=True)
 class QueueEnd:
-    """What to tell someone whose queue is empty: today's count and when cards come back."""
+    """What to tell someone whose queue is empty: today's count and when cards come back.
+
+    `reviewed_today` counts distinct cards graded today (a card relearned three times is one);
+    `new_waiting` the new cards held back by the daily limit (`new_per_day`, maybe 0).
+    """
 
     reviewed_today: int
     next_due: datetime | None
+    new_waiting: int
+    new_per_day: int
 
 
-async def queue_end(session: AsyncSession, *, user: User, now: datetime) -> QueueEnd:
-    """For an empty queue (next_card found nothing): reviews today and the next due time.
+async def queue_end(
+    session: AsyncSession, *, user: User, now: datetime, deck_id: int | None = None
+) -> QueueEnd:
+    """For an empty queue (next_card found nothing): cards reviewed today and when next.
 
     Nothing is due now, so the next time is the earliest due date, or tomorrow when new
-    cards wait behind today's limit.
+    cards wait behind today's limit (never, with a limit of 0). `deck_id` asks about one deck.
     """
     earliest = (
         await session.execute(
-            select(func.min(CardState.due))
-            .join(Card, Card.id == CardState.card_id)
-            .join(Deck, Deck.id == Card.deck_id)
-            .join(
-                Enrolment,
-                and_(Enrolment.deck_id == Card.deck_id, Enrolment.user_id == CardState.user_id),
+            _enrolled_cards(user.id, deck_id, func.min(CardState.due)).join(
+                CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id)
             )
-            .where(CardState.user_id == user.id, _live_enrolled(user.id, None))
         )
     ).scalar_one_or_none()
-    new_query = _new_cards(user.id, None)
-    has_new = (
-        await session.execute(select(func.count()).select_from(new_query.subquery()))
+    new_waiting = (
+        await session.execute(_new_cards(user.id, deck_id, func.count(Card.id)))
     ).scalar_one()
     tomorrow = _day_end(user, now)
     next_due = earliest
-    if has_new and user.new_cards_per_day and (earliest is None or tomorrow < earliest):
+    if new_waiting and user.new_cards_per_day and (earliest is None or tomorrow < earliest):
         next_due = tomorrow
-    return QueueEnd(await _graded_today(session, user, now, None), next_due)
+    start = local_day_start(now, ZoneInfo(user.timezone))
+    reviewed = select(func.count(func.distinct(ReviewLog.card_id))).where(
+        ReviewLog.user_id == user.id, ReviewLog.undone.is_(False), ReviewLog.reviewed_at >= start
+    )
+    if deck_id is not None:
+        reviewed = reviewed.where(ReviewLog.deck_id == deck_id)
+    reviewed_today = (await session.execute(reviewed)).scalar_one()
+    return QueueEnd(reviewed_today, next_due, new_waiting, user.new_cards_per_day)
 
 
 async def card_to_study(
@@ -271,11 +323,11 @@ async def card_to_study(
         return GradeStatus.ALREADY_GRADED, None
     if state is not None and not early and not is_due(state, now + _DUE_GRACE, _day_end(user, now)):
         return GradeStatus.NOT_DUE, None
-    if not with_progress:  # grading needs the card, not the session's progress counts
-        return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, 0, 1)
-    _due_q, _new_q, due_count, new_count, done = await _queue(session, user, now, None)
-    remaining = max(1, due_count + new_count)
-    return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, done, remaining)
+    if not with_progress:  # grading needs the card, not the counts of what is left
+        return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, 1, 1)
+    counts = await queue_counts(session, user=user, now=now)
+    left, in_deck = max(1, counts.total), max(1, counts.per_deck.get(deck.id, 0))
+    return GradeStatus.OK, StudyCard(card, deck, memory_of(state), current, left, in_deck)
 
 
 async def grade_card(

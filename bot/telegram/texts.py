@@ -21,7 +21,7 @@ from bot.core.study import (
     tile_label,
     tile_labels,
 )
-from bot.services.review import DeckStats, StudyCard
+from bot.services.review import DeckStats, QueueEnd, StudyCard
 from bot.services.study import (
     BrowseView,
     DeckCards,
@@ -203,13 +203,39 @@ def deck_list(rows: list[tuple[str, str, str, int, bool]]) -> str:
     return "\n".join(lines)
 
 
-def enrolled(title: str, count: int, already: bool) -> str:
+def enrolled(
+    title: str,
+    count: int,
+    already: bool,
+    *,
+    wait: QueueEnd | None = None,
+    zone: ZoneInfo | None = None,
+) -> str:
+    """Enrolment confirmed; with `wait` (no card of the deck to show) it says plainly why."""
     if already:
-        return f"You're already studying <b>{esc(title)}</b>. /review to study now."
-    return (
-        f"You're now studying <b>{esc(title)}</b> ({counted(count, 'card')}). "
-        "Let's start — here's your first card."
-    )
+        head = f"You're already studying <b>{esc(title)}</b>."
+        first = "Here's its next card."
+    else:
+        head = f"You're now studying <b>{esc(title)}</b> ({counted(count, 'card')})."
+        first = "Let's start — here's its first card."
+    if wait is None or zone is None:
+        return f"{head} {first}"
+    if wait.new_waiting and not wait.new_per_day:
+        why = (
+            "Your new-card limit is 0, so no new cards start. "
+            "Send <code>/newcards 10</code> to begin this deck."
+        )
+    elif wait.new_waiting:
+        why = (
+            f"You've started today's {counted(wait.new_per_day, 'new card')} already "
+            "(/newcards changes the limit), so its first cards come "
+            f"{when(wait.next_due, zone)}."
+        )
+    elif wait.next_due is not None:
+        why = f"Nothing in it is due right now; its next card is due {when(wait.next_due, zone)}."
+    else:
+        why = "It has no cards to study."
+    return f"{head} {why}"
 
 
 def left(title: str) -> str:
@@ -224,7 +250,11 @@ NO_STUDY_DECKS = "You're not studying any deck yet. /decks to pick one."
 
 
 def _card_header(study: StudyCard) -> str:
-    return f"<b>{esc(study.deck.title)}</b> · {study.position}/{study.total}"
+    """The deck and what is left to study now, this card included: '12 cards left'."""
+    left = f"{counted(study.left_in_deck, 'card')} left"
+    if study.left != study.left_in_deck:
+        left += f" here · {study.left} in all"
+    return f"<b>{esc(study.deck.title)}</b> · {left}"
 
 
 def question(study: StudyCard) -> str:
@@ -250,19 +280,30 @@ def grade_label(grade: Grade, interval) -> str:
     return f"{grade.label} · {format_interval(interval)}"
 
 
-def session_done(reviewed: int, next_due: datetime | None, zone: ZoneInfo) -> str:
-    head = f"Done for now — {counted(reviewed, 'card')} reviewed today."
-    if next_due is None:
-        return f"{head}\nNo more cards are scheduled. /decks to add a deck."
-    return f"{head}\nNext card due {when(next_due, zone)}."
+def _what_next(end: QueueEnd, zone: ZoneInfo) -> str:
+    if end.new_waiting and not end.new_per_day:
+        return (
+            "Your new-card limit is 0, so no new cards start; "
+            "<code>/newcards 10</code> lets them in."
+        )
+    if end.next_due is None:
+        return "No more cards are scheduled. /decks to add a deck."
+    text = f"Next card due {when(end.next_due, zone)}."
+    if end.new_waiting:
+        text += " Today's new-card limit is reached (/newcards changes it)."
+    return text
 
 
-def nothing_due(next_due: datetime | None, zone: ZoneInfo, studying: bool) -> str:
+def session_done(end: QueueEnd, zone: ZoneInfo) -> str:
+    """The queue ran out after some study today: distinct cards reviewed, and what next."""
+    head = f"Done for now — {counted(end.reviewed_today, 'card')} reviewed today."
+    return f"{head}\n{_what_next(end, zone)}"
+
+
+def nothing_due(end: QueueEnd, zone: ZoneInfo, studying: bool) -> str:
     if not studying:
         return NO_STUDY_DECKS
-    if next_due is None:
-        return "Nothing is due, and you've met today's new-card limit. See you tomorrow!"
-    return f"Nothing is due right now. Next card due {when(next_due, zone)}."
+    return f"Nothing is due right now. {_what_next(end, zone)}"
 
 
 def when(moment: datetime, zone: ZoneInfo) -> str:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.services.decks import deck_by_slug, list_decks
+from bot.services.review import next_card, queue_end
 from bot.services.users import active_decks, enrol, leave
+from bot.storage.models import Deck
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Enrol, Leave
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import load_user, send_html
-from bot.telegram.handlers.review import send_next_card
+from bot.telegram.handlers.review import send_card
 from bot.telegram.handlers.sessions import edit_html
 
 __all__ = ["on_decks", "on_enrol", "on_leave", "on_start"]
@@ -35,11 +39,7 @@ async def on_start(update: Update, context: FlashContext) -> None:
         catalogue = await _catalogue(session, user.id)
     if slug and deck is not None:
         count = next((n for s, _t, _d, n, _e in catalogue if s == deck.slug), 0)
-        await send_html(
-            context.bot, update.effective_chat.id, texts.enrolled(deck.title, count, not fresh)
-        )
-        if fresh:
-            await send_next_card(context, update.effective_user, update.effective_chat.id)
+        await _enrolled_and_first_card(context, update, deck, count, fresh=fresh)
         return
     text, markup = _welcome(update, catalogue)
     if slug:
@@ -104,10 +104,24 @@ async def on_enrol(update: Update, context: FlashContext, data: Enrol) -> None:
         return
     await query.answer("Enrolled" if fresh else "Already studying")
     await _redraw_picker(update, catalogue, from_list=data.from_list)
-    await send_html(
-        context.bot, update.effective_chat.id, texts.enrolled(deck.title, count, not fresh)
-    )
-    await send_next_card(context, update.effective_user, update.effective_chat.id)
+    await _enrolled_and_first_card(context, update, deck, count, fresh=fresh)
+
+
+async def _enrolled_and_first_card(
+    context: FlashContext, update: Update, deck: Deck, count: int, *, fresh: bool
+) -> None:
+    """Confirm the enrolment and show a card of that deck, or say plainly why there is none."""
+    runtime = context.runtime
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        study = await next_card(session, user=user, now=now, deck_id=deck.id)
+        wait = None if study else await queue_end(session, user=user, now=now, deck_id=deck.id)
+    chat_id = update.effective_chat.id
+    text = texts.enrolled(deck.title, count, not fresh, wait=wait, zone=ZoneInfo(user.timezone))
+    await send_html(context.bot, chat_id, text)
+    if study is not None:
+        await send_card(context, chat_id, study)
 
 
 async def on_leave(update: Update, context: FlashContext, data: Leave) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "on_start_review",
     "on_stats",
     "on_undo",
+    "send_card",
     "send_next_card",
 ]
 
@@ -37,31 +38,42 @@ _STALE = {
 }
 
 
-async def send_next_card(context: FlashContext, tg_user: TgUser, chat_id: int) -> None:
-    """Send the next due card, or say the session is over and when the next card is due."""
-    runtime = context.runtime
-    now = runtime.now()
-    async with runtime.db.session() as session:
-        user = await load_user(session, runtime, tg_user)
-        study = await reviews.next_card(session, user=user, now=now)
-        if study is None:
-            end = await reviews.queue_end(session, user=user, now=now)
-            studying = bool(await active_decks(session, user.id))
-        zone = ZoneInfo(user.timezone)
-    if study is None:
-        text = (
-            texts.session_done(end.reviewed_today, end.next_due, zone)
-            if end.reviewed_today
-            else texts.nothing_due(end.next_due, zone, studying)
-        )
-        await send_html(context.bot, chat_id, text)
-        return
+async def send_card(context: FlashContext, chat_id: int, study: reviews.StudyCard) -> None:
+    """Send a card's question with its Show answer button."""
     await send_html(
         context.bot,
         chat_id,
         texts.question(study),
         keyboards.show_answer(study.card.id, study.version),
     )
+
+
+async def send_next_card(
+    context: FlashContext, tg_user: TgUser, chat_id: int, *, prefer_deck_id: int | None = None
+) -> None:
+    """Send the next due card, or say the session is over and when the next card is due.
+
+    `prefer_deck_id` (the deck of the card just graded) keeps the review in that deck while
+    it has cards left, then moves on to the others.
+    """
+    runtime = context.runtime
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, tg_user)
+        study = await reviews.next_card(session, user=user, now=now, prefer_deck_id=prefer_deck_id)
+        if study is None:
+            end = await reviews.queue_end(session, user=user, now=now)
+            studying = bool(await active_decks(session, user.id))
+        zone = ZoneInfo(user.timezone)
+    if study is None:
+        text = (
+            texts.session_done(end, zone)
+            if end.reviewed_today
+            else texts.nothing_due(end, zone, studying)
+        )
+        await send_html(context.bot, chat_id, text)
+        return
+    await send_card(context, chat_id, study)
 
 
 async def on_review(update: Update, context: FlashContext) -> None:
@@ -135,7 +147,12 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
         texts.graded(to_telegram_html(outcome.card.question), data.grade, outcome.interval),
         parse_mode=ParseMode.HTML,
     )
-    await send_next_card(context, update.effective_user, update.effective_chat.id)
+    await send_next_card(
+        context,
+        update.effective_user,
+        update.effective_chat.id,
+        prefer_deck_id=outcome.card.deck_id,
+    )
 
 
 async def on_undo(update: Update, context: FlashContext) -> None:
@@ -153,7 +170,9 @@ async def on_undo(update: Update, context: FlashContext) -> None:
         update.effective_chat.id,
         texts.undone(to_telegram_html(card.question), Grade(log.rating)),
     )
-    await send_next_card(context, update.effective_user, update.effective_chat.id)
+    await send_next_card(
+        context, update.effective_user, update.effective_chat.id, prefer_deck_id=log.deck_id
+    )
 
 
 async def on_stats(update: Update, context: FlashContext) -> None:

@@ -1,0 +1,148 @@
+"""End to end: what a learner is told about their review queue — the counter on each card,
+the end of a session, and enrolling (a card of the deck just chosen, or why there is none)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fake_telegram import BotMessage, FakeUser
+from tests.harness import Chat, RunningBot, make_settings, seed_decks_dir
+
+ADA = FakeUser(1001, "Ada", username="ada")
+TINY = (
+    "---\nslug: tiny\ntitle: Tiny\ndescription: Two cards.\n---\n\n"
+    "## one\nQ: Who wrote it?\nA: Me.\n\n## two\nQ: Where is it?\nA: Here.\n"
+)
+
+
+async def _bot(database_url, fake, clock, decks):
+    (decks / "tiny.md").write_text(TINY)
+    bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
+    await bot.start()
+    return bot
+
+
+@pytest.fixture
+async def bot_with_decks(database_url, fake, clock, tmp_path):
+    """The bot with two decks: the seed deck (16 cards) and Tiny (2)."""
+    bot = await _bot(database_url, fake, clock, seed_decks_dir(tmp_path))
+    yield bot
+    await bot.stop()
+
+
+@pytest.fixture
+async def tiny_bot(database_url, fake, clock, tmp_path):
+    """The bot with Tiny alone."""
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    bot = await _bot(database_url, fake, clock, decks)
+    yield bot
+    await bot.stop()
+
+
+async def _pick(chat: Chat, label: str, *, expect: int) -> list[BotMessage]:
+    """Press a deck on /start's picker; returns the messages after the picker's redraw."""
+    [welcome] = await chat.send("/start")
+    _t, messages = await chat.press(welcome, f"📚 {label}", expect=expect)
+    assert messages[0].method == "editMessageText"
+    return messages[1:]
+
+
+async def _grade(chat: Chat, card: BotMessage, grade: str, *, expect: int = 2) -> BotMessage:
+    _t, [shown] = await chat.press(card, "Show answer", expect=1)
+    _t, messages = await chat.press(shown, grade, expect=expect)
+    return messages[-1]
+
+
+async def _quiet(chat: Chat, fake, since: int) -> list[BotMessage]:
+    """Every bot message in the chat since `since`, after a /help round trip settles them."""
+    await chat.send("/help")
+    return [m for m in fake.sent[since:] if m.chat_id == chat.chat_id][:-1]
+
+
+async def test_the_counter_says_what_is_left_across_steps_decks_and_undo(
+    bot_with_decks, fake, clock
+):
+    chat = Chat(fake, ADA)
+    # Enrolling in Tiny shows Tiny's card, though the seed deck's come first alphabetically.
+    await _pick(chat, "Deep Learning", expect=3)
+    confirm, card = await _pick(chat, "Tiny", expect=3)
+    assert "now studying <b>Tiny</b> (2 cards)" in confirm.text
+    assert "here's its first card" in confirm.text
+    assert card.text.startswith("<b>Tiny</b> · 2 cards left here · 18 in all")
+    assert "Who wrote it?" in card.text
+    # Again puts the card in a 1-minute step: it leaves the count; the review stays in Tiny.
+    card = await _grade(chat, card, "Again")
+    assert card.text.startswith("<b>Tiny</b> · 1 card left here · 17 in all")
+    assert "Where is it?" in card.text
+    # Tiny has nothing left now: on to the other deck.
+    card = await _grade(chat, card, "Good")
+    assert card.text.startswith("<b>Deep Learning Tools</b> · 16 cards left\n")
+    # A minute later the Again card is due again and rejoins the count.
+    clock.advance(minutes=2)
+    card = await _grade(chat, card, "Good")
+    assert card.text.startswith("<b>Deep Learning Tools</b> · 15 cards left here · 16 in all")
+    # /undo takes that grade back: its card is new again and counted again.
+    [_undone, again] = await chat.send("/undo", expect=2)
+    assert again.text.startswith("<b>Deep Learning Tools</b> · 16 cards left here · 17 in all")
+    assert "What are the primary deep learning frameworks" in again.text
+
+
+async def test_done_for_now_counts_distinct_cards_not_reviews(tiny_bot, fake, clock):
+    chat = Chat(fake, ADA)
+    _confirm, card = await _pick(chat, "Tiny", expect=3)
+    assert card.text.startswith("<b>Tiny</b> · 2 cards left\n")
+    card = await _grade(chat, card, "Again")
+    assert card.text.startswith("<b>Tiny</b> · 1 card left\n")
+    done = await _grade(chat, card, "Good")
+    assert done.text.startswith("Done for now — 2 cards reviewed today.\nNext card due")
+    clock.advance(minutes=2)
+    [card] = await chat.send("/review")
+    assert card.text.startswith("<b>Tiny</b> · 1 card left\n") and "Who wrote it?" in card.text
+    done = await _grade(chat, card, "Good")
+    # Three reviews of two cards: the message counts cards; /stats counts the reviews.
+    assert done.text.startswith("Done for now — 2 cards reviewed today.")
+    [stats] = await chat.send("/stats")
+    assert "Reviews today 3" in stats.text
+
+
+async def test_enrolling_with_a_new_card_limit_of_zero_says_so(tiny_bot, fake):
+    chat = Chat(fake, ADA)
+    await chat.send("/newcards 0")
+    since = fake.mark()
+    [confirm] = await _pick(chat, "Tiny", expect=2)
+    assert confirm.text == (
+        "You're now studying <b>Tiny</b> (2 cards). Your new-card limit is 0, so no new cards "
+        "start. Send <code>/newcards 10</code> to begin this deck."
+    )
+    sent = await _quiet(chat, fake, since)
+    assert [m.text for m in sent if m.method == "sendMessage"][1:] == [confirm.text]
+    [nothing] = await chat.send("/review")
+    assert nothing.text == (
+        "Nothing is due right now. Your new-card limit is 0, so no new cards start; "
+        "<code>/newcards 10</code> lets them in."
+    )
+    assert "See you tomorrow" not in nothing.text
+
+
+async def test_enrolling_after_todays_new_cards_are_spent_says_when_it_starts(
+    bot_with_decks, fake, clock
+):
+    chat = Chat(fake, ADA)
+    await chat.send("/newcards 1")
+    _confirm, card = await _pick(chat, "Deep Learning", expect=3)
+    await _grade(chat, card, "Easy")
+    since = fake.mark()
+    [confirm] = await _pick(chat, "Tiny", expect=2)
+    assert confirm.text == (
+        "You're now studying <b>Tiny</b> (2 cards). You've started today's 1 new card already "
+        "(/newcards changes the limit), so its first cards come Tue 03 Mar, 00:00 (UTC)."
+    )
+    sent = await _quiet(chat, fake, since)
+    assert not any(m.buttons and "Show answer" in m.buttons[0][0] for m in sent)
+    # Enrolled already, with a card of that deck due: it is shown, not another deck's.
+    clock.advance(days=1)
+    [welcome] = await chat.send("/start")
+    _t, [confirm, card] = await chat.press(welcome, "✅ Tiny", expect=2)  # picker unchanged
+    assert "already studying <b>Tiny</b>. Here's its next card." in confirm.text
+    assert card.text.startswith("<b>Tiny</b> · 1 card left\n")  # today's one new card
