@@ -470,3 +470,91 @@ async def test_application_polling_handles_a_command_and_a_button(fake):
         finally:
             await app.updater.stop()
             await app.stop()
+
+
+# Files: user uploads, getFile and downloads, bot photos, audio and documents.
+
+# A 1×1 PNG: signature, IHDR (width 1, height 1), IDAT, IEND.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+async def test_a_user_document_is_fetched_with_get_file_and_downloaded(fake, bot):
+    update_id = fake.send_document(
+        ALICE.id, b"front\tback\n", file_name="cards.txt", mime_type="text/plain", user=ALICE
+    )
+    (update,) = await bot.get_updates()
+    assert update.update_id == update_id
+    document = update.message.document
+    assert (document.file_name, document.mime_type, document.file_size) == (
+        "cards.txt",
+        "text/plain",
+        11,
+    )
+    file = await bot.get_file(document.file_id)
+    assert file.file_size == 11
+    assert bytes(await file.download_as_bytearray()) == b"front\tback\n"
+    assert fake.downloads == [file.file_path.rsplit("/file/bot" + TOKEN + "/", 1)[1]]
+
+
+async def test_get_file_refuses_over_20_mb_and_unknown_ids(fake, bot):
+    fake.send_document(ALICE.id, b"x", file_name="big.apkg", declared_size=21 * 1024**2, user=ALICE)
+    (update,) = await bot.get_updates()
+    with pytest.raises(BadRequest, match=r"(?i)file is too big"):
+        await bot.get_file(update.message.document.file_id)
+    with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
+        await bot.get_file("no-such-file")
+    assert fake.downloads == []
+
+
+async def test_photos_must_be_images_and_captions_fit_1024_characters(fake, bot):
+    with pytest.raises(BadRequest, match=r"(?i)IMAGE_PROCESS_FAILED"):
+        await bot.send_photo(ALICE.id, b"GIF? no, text", filename="x.png")
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_photo(ALICE.id, PNG, caption="a" * 1025)
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
+        await bot.send_photo(ALICE.id, PNG, caption="<div>x</div>", parse_mode="HTML")
+    assert fake.sent == [] and fake.uploads == []
+
+    # 1024 visible characters pass: markup does not count.
+    message = await bot.send_photo(
+        ALICE.id, PNG, caption="<b>" + "a" * 1024 + "</b>", parse_mode="HTML"
+    )
+    assert (message.photo[-1].width, message.photo[-1].height) == (1, 1)
+    assert message.caption == "a" * 1024
+    record = fake.last_message(ALICE.id)
+    assert (record.media_kind, record.caption) == ("photo", "a" * 1024)
+    assert [f.data for f in fake.uploads] == [PNG]
+
+
+async def test_file_ids_are_reused_without_upload_and_unknown_ones_refused(fake, bot):
+    photo = (await bot.send_photo(ALICE.id, PNG)).photo[-1]
+    audio = (await bot.send_audio(ALICE.id, b"ID3 silent", filename="hola.mp3")).audio
+    assert audio.file_name == "hola.mp3"
+    again = await bot.send_photo(BOB.id, photo.file_id, caption="again")
+    assert again.photo[-1].file_unique_id == photo.file_unique_id
+    await bot.send_audio(BOB.id, audio.file_id)
+    assert len(fake.uploads) == 2  # the reuses uploaded nothing
+
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_photo(ALICE.id, "AgACAgIAAxkBAAIBunknown")
+    with pytest.raises(BadRequest, match=r"(?i)type of file mismatch"):
+        await bot.send_photo(ALICE.id, audio.file_id)
+    document = await bot.send_document(ALICE.id, b"a,b\n", filename="deck.csv")
+    assert document.document.file_name == "deck.csv"
+
+
+async def test_a_photo_message_has_no_text_to_edit_but_a_caption(fake, bot):
+    sent = await bot.send_photo(ALICE.id, PNG, caption="question", reply_markup=keyboard("a"))
+    with pytest.raises(BadRequest, match=r"(?i)there is no text in the message to edit"):
+        await bot.edit_message_text("answer", ALICE.id, sent.message_id)
+    edited = await bot.edit_message_caption(
+        ALICE.id, sent.message_id, caption="<b>answer</b>", parse_mode="HTML"
+    )
+    assert edited.caption == "answer"
+    assert fake.message(ALICE.id, sent.message_id).buttons == []  # no markup: keyboard removed
+    text = await bot.send_message(ALICE.id, "text")
+    with pytest.raises(BadRequest, match=r"(?i)there is no caption in the message to edit"):
+        await bot.edit_message_caption(ALICE.id, text.message_id, caption="x")

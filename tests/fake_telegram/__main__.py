@@ -1,14 +1,17 @@
 """Talk to the bot by hand through the fake server: `python -m tests.fake_telegram --port 8081`.
 
 Type text or /commands to send them as a user; `!N` presses button N of the bot's last
-message; `!q` quits. Bot messages are printed as the user would see them.
+message; `!file PATH` sends a local file as a document (e.g. an .apkg to import); `!q` quits.
+Bot messages are printed as the user would see them; photos, audio and documents as a tag.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import mimetypes
 import sys
+from pathlib import Path
 
 from tests.fake_telegram import FakeTelegram, FakeUser
 
@@ -17,9 +20,26 @@ USER = FakeUser(1, "You", username="you")
 
 def _show(message) -> None:
     verb = "edited" if message.method.startswith("edit") else "bot"
-    print(f"\n[{verb} #{message.message_id}] {message.plain_text or ''}")
+    media = f"<{message.media_kind}> " if message.media_kind else ""
+    print(f"\n[{verb} #{message.message_id}] {media}{message.plain_text or ''}")
     for index, (text, _data) in enumerate(message.buttons, start=1):
         print(f"   !{index}  [{text}]")
+
+
+def _read(name: str) -> tuple[str, bytes]:
+    path = Path(name).expanduser()
+    return path.name, path.read_bytes()
+
+
+async def _send_file(fake: FakeTelegram, name: str) -> None:
+    """The user sends a local file as a document."""
+    try:
+        file_name, data = await asyncio.to_thread(_read, name)
+    except OSError as error:
+        print(f"cannot read {name}: {error}")
+        return
+    mime, _encoding = mimetypes.guess_type(file_name)
+    fake.send_document(USER.id, data, file_name=file_name, mime_type=mime, user=USER)
 
 
 async def main(port: int) -> None:
@@ -52,6 +72,9 @@ async def main(port: int) -> None:
                 fake.press_button(USER.id, last.message_id, buttons[index][1], user=USER)
             else:
                 print("no such button")
+            continue
+        if line.startswith("!file "):
+            await _send_file(fake, line.removeprefix("!file ").strip())
             continue
         fake.send_message(USER.id, line, user=USER)
     task.cancel()

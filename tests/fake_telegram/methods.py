@@ -9,7 +9,7 @@ from typing import Any
 from .errors import ApiError, bad_request, forbidden
 from .html_check import HtmlParseError, ParsedText, parse_html, utf16_len
 from .params import Params
-from .records import BotMessage, FakePoll, member_json
+from .records import BotMessage, FakeFile, FakePoll, member_json
 from .world import FakeWorld
 
 __all__ = ["call_method", "canonical_name"]
@@ -28,6 +28,17 @@ MAX_POLL_OPTIONS = 12  # Bot API 9.1 raised it from 10
 MAX_POLL_EXPLANATION_LENGTH = 200
 MAX_COMMANDS = 100
 MAX_COMMAND_DESCRIPTION_LENGTH = 256
+MAX_CAPTION_LENGTH = 1024
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile: "file is too big" above this
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# What sendPhoto accepts as an image, by its first bytes (anything else fails to process).
+IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
@@ -273,7 +284,7 @@ def send_message(world: FakeWorld, p: Params) -> JSON:
 def edit_message_text(world: FakeWorld, p: Params) -> JSON:
     """Replace a message's text; omitting reply_markup removes its keyboard, as on Telegram."""
     current = _message_to_change(world, p)
-    if current.poll_id is not None:
+    if current.poll_id is not None or current.media_kind is not None:
         raise bad_request("there is no text in the message to edit")
     text, parse_mode = p.string("text"), p.string("parse_mode")
     parsed = _parsed_text(text, parse_mode, p.object("entities"))
@@ -288,6 +299,34 @@ def edit_message_text(world: FakeWorld, p: Params) -> JSON:
         current,
         method="editMessageText",
         text=text,
+        parse_mode=parse_mode,
+        plain_text=parsed.text,
+        entities=parsed.entities,
+        reply_markup=markup,
+        edit_date=world.now(),
+    )
+    return world.message_json(record)
+
+
+@_method("editMessageCaption")
+def edit_message_caption(world: FakeWorld, p: Params) -> JSON:
+    """Replace a media message's caption; omitting reply_markup removes its keyboard."""
+    current = _message_to_change(world, p)
+    if current.media_kind is None:
+        raise bad_request("there is no caption in the message to edit")
+    caption, parse_mode = p.string("caption"), p.string("parse_mode")
+    parsed = _parsed_caption(caption, parse_mode, p.object("caption_entities"))
+    markup = _reply_markup(p)
+    if (parsed.text, parsed.entities, _inline_keyboard(markup)) == (
+        current.plain_text or "",
+        current.entities,
+        _inline_keyboard(current.reply_markup),
+    ):
+        raise bad_request(NOT_MODIFIED)
+    record = world.update_bot_message(
+        current,
+        method="editMessageCaption",
+        text=caption,
         parse_mode=parse_mode,
         plain_text=parsed.text,
         entities=parsed.entities,
@@ -332,6 +371,130 @@ def answer_callback_query(world: FakeWorld, p: Params) -> bool:
         url=p.string("url"),
     )
     return True
+
+
+# Files.
+
+
+@_method("getFile")
+def get_file(world: FakeWorld, p: Params) -> JSON:
+    """A File with the path to download it from; bots may download at most 20 MB."""
+    file_id = p.string("file_id") or ""
+    file = world.file(file_id)
+    if file is None:
+        raise bad_request("invalid file_id")
+    if file.size > MAX_DOWNLOAD_BYTES:
+        raise bad_request("file is too big")
+    return {
+        "file_id": file.file_id,
+        "file_unique_id": file.file_unique_id,
+        "file_size": file.size,
+        "file_path": file.file_path,
+    }
+
+
+def _parsed_caption(caption: str | None, parse_mode: str | None, entities: Any) -> ParsedText:
+    """A caption's visible text: optional, valid HTML when parse_mode says so, ≤ 1024 chars."""
+    if not caption:
+        return ParsedText("", ())
+    mode = (parse_mode or "").lower()
+    if mode and mode not in PARSE_MODES:
+        raise bad_request("unsupported parse_mode")
+    if mode == "html":
+        try:
+            parsed = parse_html(caption)
+        except HtmlParseError as err:
+            raise bad_request(f"can't parse entities: {err}") from None
+    else:
+        if entities is not None and not isinstance(entities, list):
+            raise bad_request("can't parse entities JSON object")
+        parsed = ParsedText(caption, tuple(entities or ()))
+    if utf16_len(parsed.text) > MAX_CAPTION_LENGTH:
+        raise bad_request("message caption is too long")
+    return parsed
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG header; other formats get a plausible stand-in."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return 320, 320
+
+
+def _file_to_send(world: FakeWorld, p: Params, kind: str) -> FakeFile:
+    """The file a send*(kind) call names: a fresh upload, or a file_id Telegram issued."""
+    value = p.input_file(kind)
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            raise bad_request(
+                "wrong file identifier/HTTP URL specified"
+            )  # the fake fetches nothing
+        file = world.file(value)
+        if file is None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if kind == "photo" and file.kind != "photo":
+            raise bad_request("type of file mismatch")
+        if kind == "audio" and file.kind not in ("audio", "document"):
+            raise bad_request("type of file mismatch")
+        return file
+    data = value.data
+    if not data:
+        raise bad_request("file must be non-empty")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ApiError(413, "Request Entity Too Large")
+    if kind == "photo":
+        if len(data) > MAX_PHOTO_BYTES:
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
+        if not any(data.startswith(magic) for magic, _mime in IMAGE_SIGNATURES):
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        width, height = _image_size(data)
+        file = world.store_file("photo", data, width=width, height=height)
+    else:
+        file = world.store_file(kind, data, file_name=value.filename, mime_type=value.content_type)
+    world.uploads.append(file)
+    return file
+
+
+def _send_media(world: FakeWorld, p: Params, kind: str) -> JSON:
+    chat_id = _chat_id(world, p)
+    what = {"photo": "photos", "audio": "audios", "document": "documents"}[kind]
+    world.check_can_write(chat_id, what)
+    caption, parse_mode = p.string("caption"), p.string("parse_mode")
+    parsed = _parsed_caption(caption, parse_mode, p.object("caption_entities"))
+    markup = _reply_markup(p)
+    file = _file_to_send(world, p, kind)
+    record = world.store_bot_message(
+        method=f"send{kind.capitalize()}",
+        chat_id=chat_id,
+        message_id=world.next_message_id(chat_id),
+        date=world.now(),
+        text=caption,
+        parse_mode=parse_mode,
+        plain_text=parsed.text,
+        entities=parsed.entities,
+        reply_markup=markup,
+        media_kind=kind,
+        file_id=file.file_id,
+    )
+    return world.message_json(record)
+
+
+@_method("sendPhoto")
+def send_photo(world: FakeWorld, p: Params) -> JSON:
+    """Send a photo (a JPEG, PNG or GIF upload, or a photo's file_id) with an optional caption."""
+    return _send_media(world, p, "photo")
+
+
+@_method("sendAudio")
+def send_audio(world: FakeWorld, p: Params) -> JSON:
+    """Send an audio file (upload or file_id) with an optional caption."""
+    return _send_media(world, p, "audio")
+
+
+@_method("sendDocument")
+def send_document(world: FakeWorld, p: Params) -> JSON:
+    """Send a file as a document (upload or any file_id) with an optional caption."""
+    return _send_media(world, p, "document")
 
 
 # Polls.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import bad_request
 
-__all__ = ["Params", "decode_form"]
+__all__ = ["Params", "UploadedFile", "decode_form"]
 
 # Form fields whose Bot API type is String. PTB JSON-encodes every other value
 # (telegram/request/_requestparameter.py: json_value), so those are JSON-decoded; these
@@ -37,6 +38,15 @@ STRING_FIELDS = frozenset(
         "url",
     }
 )
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart request, as the bot uploaded it."""
+
+    filename: str | None
+    content_type: str | None
+    data: bytes
 
 
 def decode_form(fields: Mapping[str, str]) -> dict[str, Any]:
@@ -101,6 +111,21 @@ class Params:
         if isinstance(value, str):
             return value.lower() in ("true", "1")
         return bool(value)
+
+    def input_file(self, name: str) -> UploadedFile | str:
+        """An InputFile parameter: an upload (also by attach://<part>) or a file_id/URL string."""
+        value = self.values.get(name)
+        if value is None or value == "":
+            raise bad_request(f"there is no {name} in the request")
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = self.values.get(value.removeprefix("attach://"))
+            if not isinstance(value, UploadedFile):
+                raise bad_request(f"wrong file identifier/HTTP URL specified for {name}")
+        if isinstance(value, UploadedFile):
+            return value
+        if not isinstance(value, str):
+            raise bad_request(f"wrong type of the {name} parameter")
+        return value
 
     def object(self, name: str) -> Any:
         """A JSON-serialized object parameter (reply_markup, entities, scope, ...), or None."""

@@ -9,6 +9,7 @@ __all__ = [
     "MEMBER_STATUSES",
     "BotMessage",
     "FakeChat",
+    "FakeFile",
     "FakePoll",
     "FakeUser",
     "member_json",
@@ -83,6 +84,14 @@ class BotMessage:
     reply_markup: JSON | None = None  # as sent; None once removed
     poll_id: str | None = None
     edit_date: int | None = None
+    # A photo, audio or document message: text/plain_text/entities then hold its caption.
+    media_kind: str | None = None  # "photo", "audio" or "document"
+    file_id: str | None = None
+
+    @property
+    def caption(self) -> str | None:
+        """What the user reads under a media message (None for text messages and polls)."""
+        return self.plain_text if self.media_kind is not None else None
 
     @property
     def inline_keyboard(self) -> list[list[JSON]]:
@@ -95,6 +104,46 @@ class BotMessage:
         return [
             (b.get("text", ""), b.get("callback_data")) for row in self.inline_keyboard for b in row
         ]
+
+
+@dataclass(frozen=True)
+class FakeFile:
+    """A file Telegram holds: uploaded by a user or the bot; `size` may be declared larger.
+
+    `kind` is what it was sent as (document, photo, audio); a file_id works for that kind only.
+    """
+
+    file_id: str
+    file_unique_id: str
+    kind: str
+    data: bytes
+    size: int
+    file_name: str | None = None
+    mime_type: str | None = None
+    width: int = 0
+    height: int = 0
+
+    @property
+    def file_path(self) -> str:
+        """Where getFile says the bytes can be downloaded (below /file/bot<token>/)."""
+        return f"{self.kind}s/file_{self.file_unique_id}"
+
+    def to_json(self) -> JSON:
+        """The Bot API Document, Audio or PhotoSize list for a message."""
+        data: JSON = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": self.size,
+        }
+        if self.kind == "photo":
+            return {**data, "width": self.width, "height": self.height}
+        if self.file_name is not None:
+            data["file_name"] = self.file_name
+        if self.mime_type is not None:
+            data["mime_type"] = self.mime_type
+        if self.kind == "audio":
+            data["duration"] = 0
+        return data
 
 
 @dataclass

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from .errors import ApiError
 from .methods import call_method, canonical_name
-from .params import Params, decode_form
+from .params import Params, UploadedFile, decode_form
 from .records import BotMessage
 from .world import FakeWorld
 
@@ -21,6 +21,8 @@ __all__ = ["FakeTelegram", "LongPoll"]
 
 T = TypeVar("T")
 
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # sendDocument/sendAudio by multipart
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # what getFile serves to bots
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 _REPORTED_CALLS = 15
 
@@ -74,7 +76,8 @@ class FakeTelegram(FakeWorld):
         """Listen on 127.0.0.1, on an ephemeral port unless one is given."""
         if self._runner is not None:
             raise RuntimeError("FakeTelegram is already started")
-        app = web.Application()
+        # Telegram takes multipart uploads up to 50 MB (aiohttp's default cap is 1 MB).
+        app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._handle_file)
         # A short shutdown timeout: stop() wakes every held getUpdates, so nothing should linger.
@@ -141,7 +144,16 @@ class FakeTelegram(FakeWorld):
         return web.json_response({"ok": True, "result": result})
 
     async def _handle_file(self, request: web.Request) -> web.Response:
-        return web.json_response(ApiError(404, "Not Found").to_json(), status=404)
+        """A download of a file getFile named; anything else is 404, as on Telegram."""
+        if request.match_info["token"] != self.token:
+            return web.json_response(ApiError(401, "Unauthorized").to_json(), status=401)
+        path = request.match_info["path"]
+        file = self.file_by_path(path)
+        if file is None or file.size > MAX_DOWNLOAD_BYTES:
+            return web.json_response(ApiError(404, "Not Found").to_json(), status=404)
+        self.downloads.append(path)
+        self._changed()
+        return web.Response(body=file.data, content_type="application/octet-stream")
 
     async def _long_poll(self, params: Params) -> Any:
         """Hold getUpdates until an update is pending, the timeout passes or the server stops."""
@@ -271,13 +283,21 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.post()
         values.update(decode_form({k: v for k, v in form.items() if isinstance(v, str)}))
-        # Uploaded files are recorded by name only: the fake keeps no media.
+        # File parts keep their bytes: sendPhoto checks them and getFile serves them back.
         values.update(
-            {k: f"<file {v.filename}>" for k, v in form.items() if not isinstance(v, str)}
+            {
+                k: UploadedFile(v.filename, v.content_type, v.file.read())
+                for k, v in form.items()
+                if not isinstance(v, str)
+            }
         )
     return values
 
 
 def _abbreviate(params: dict[str, Any], limit: int = 160) -> str:
-    text = repr(params)
+    shown = {
+        k: f"<file {v.filename} {len(v.data)} B>" if isinstance(v, UploadedFile) else v
+        for k, v in params.items()
+    }
+    text = repr(shown)
     return text if len(text) <= limit else text[: limit - 3] + "..."

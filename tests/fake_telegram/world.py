@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import time
@@ -10,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from .errors import ApiError, bad_request, forbidden
-from .records import BotMessage, FakeChat, FakePoll, FakeUser, member_json
+from .records import BotMessage, FakeChat, FakeFile, FakePoll, FakeUser, member_json
 
 __all__ = ["FakeWorld"]
 
@@ -18,7 +19,7 @@ JSON = dict[str, Any]
 
 # Telegram's service account; it signs service messages such as group migrations.
 TELEGRAM_SERVICE_USER = FakeUser(777000, "Telegram")
-SEND_METHODS = ("sendMessage", "sendPoll")
+SEND_METHODS = ("sendMessage", "sendPoll", "sendPhoto", "sendAudio", "sendDocument")
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
 
 
@@ -50,6 +51,10 @@ class FakeWorld:
         self.callback_answers: list[JSON] = []
         self.polls: dict[str, FakePoll] = {}
         self.deleted: list[tuple[int, int]] = []
+        # Files the bot uploaded (multipart), in order; sends by file_id add nothing here.
+        self.uploads: list[FakeFile] = []
+        # file_path of every download the bot made through /file/bot<token>/...
+        self.downloads: list[str] = []
 
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, FakeChat] = {}
@@ -64,6 +69,7 @@ class FakeWorld:
         self._allowed_updates: list[str] = []
         self._query_updates: dict[str, int] = {}  # callback query id -> its update id
         self._answered_queries: set[str] = set()
+        self._files: dict[str, FakeFile] = {}
 
         self._blocked: set[int] = set()
         self._migrated: dict[int, int] = {}
@@ -234,6 +240,13 @@ class FakeWorld:
         }
         if record.poll_id is not None:
             data["poll"] = self.polls[record.poll_id].to_json()
+        elif record.media_kind is not None:
+            file = self._files[record.file_id]
+            data[record.media_kind] = [file.to_json()] if file.kind == "photo" else file.to_json()
+            if record.plain_text:
+                data["caption"] = record.plain_text
+            if record.entities:
+                data["caption_entities"] = list(record.entities)
         else:
             data["text"] = record.plain_text
             if record.entities:
@@ -251,6 +264,43 @@ class FakeWorld:
         poll.is_closed = True
         self._changed()
         return poll
+
+    # Files.
+
+    def store_file(
+        self,
+        kind: str,
+        data: bytes,
+        *,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        size: int | None = None,
+        width: int = 0,
+        height: int = 0,
+    ) -> FakeFile:
+        """Keep a file under a fresh file_id; its file_unique_id follows the content."""
+        unique = hashlib.sha256(data).hexdigest()[:16] + ("" if size is None else f"-{size}")
+        file = FakeFile(
+            file_id=f"{kind[:3].upper()}{self.new_id()}-{unique[:8]}",
+            file_unique_id=unique,
+            kind=kind,
+            data=data,
+            size=len(data) if size is None else size,
+            file_name=file_name,
+            mime_type=mime_type,
+            width=width,
+            height=height,
+        )
+        self._files[file.file_id] = file
+        return file
+
+    def file(self, file_id: str) -> FakeFile | None:
+        """The file behind a file_id, None if Telegram never issued it."""
+        return self._files.get(file_id)
+
+    def file_by_path(self, file_path: str) -> FakeFile | None:
+        """The file getFile named by this path."""
+        return next((f for f in self._files.values() if f.file_path == file_path), None)
 
     # Callback queries.
 
@@ -411,6 +461,43 @@ class FakeWorld:
         command = _command_length(text)
         if command:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": command}]
+        return self._queue("message", message)
+
+    def send_document(
+        self,
+        chat_id: int,
+        data: bytes,
+        *,
+        file_name: str | None,
+        mime_type: str | None = None,
+        declared_size: int | None = None,
+        caption: str | None = None,
+        user: FakeUser | None = None,
+        chat_type: str | None = None,
+    ) -> int:
+        """A user sends a file as a document; the bot may fetch it with getFile.
+
+        declared_size stands for a bigger file than the bytes given (Telegram knows the real
+        size; getFile refuses files over 20 MB whatever is downloaded).
+        """
+        chat = self._chat_for_update(chat_id, chat_type, user)
+        sender = self._acting_user(chat, user)
+        if chat.type != "private" and self.member_status(chat_id, sender.id) == "left":
+            self._members.setdefault(chat_id, {})[sender.id] = "member"
+        file = self.store_file(
+            "document", data, file_name=file_name, mime_type=mime_type, size=declared_size
+        )
+        message_id = self.next_message_id(chat_id)
+        self._user_messages.add((chat_id, message_id))
+        message: JSON = {
+            "message_id": message_id,
+            "date": self.now(),
+            "chat": chat.to_json(),
+            "from": sender.to_json(),
+            "document": file.to_json(),
+        }
+        if caption:
+            message["caption"] = caption
         return self._queue("message", message)
 
     def press_button(
