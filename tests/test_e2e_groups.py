@@ -290,7 +290,7 @@ async def test_private_study_links_by_user_id_and_start_enables_private_pushes(
     bob = Chat(fake, BOB)
     await bob.send("/start")
     [stats] = await bob.send("/stats")
-    assert "Deep Learning Tools" in stats.text and "Learning 1" in stats.text
+    assert "Deep Learning Tools" in stats.text and "learning 1 ·" in stats.text
     report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(days=1, hours=1, minutes=1))
     assert BOB.id in report.pushed and CY.id not in report.pushed
 

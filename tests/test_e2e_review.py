@@ -67,7 +67,9 @@ async def test_start_pick_review_grade_undo_stats_and_restart(running_bot, fake,
     # A restart in between keeps everything.
     await running_bot.restart()
     [stats] = await chat.send("/stats")
-    assert "New 14 · Learning 2 · Mastered 0 of 16" in stats.text
+    assert "Mastered 0 · learning 2 · not studied 14 of 16 cards" in stats.text
+    # The Good card is in its 10-minute step: due later today, not "due 0".
+    assert "Due now 0 · later today 1 · tomorrow 0" in stats.text
     assert "Reviews today 2" in stats.text and "Streak: 1 day" in stats.text
 
     # After the restart the old card's buttons still work (state lives in the database).

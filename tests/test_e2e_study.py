@@ -381,7 +381,8 @@ async def test_flashcards_flip_move_shuffle_and_leave_scheduling_alone(running_b
     assert "· 1/16" in card.text
     [stats] = await chat.send("/stats")
     assert (
-        "New 16 · Learning 0 · Mastered 0 of 16" in stats.text and "Reviews today 0" in stats.text
+        "Mastered 0 · learning 0 · not studied 16 of 16 cards" in stats.text
+        and "Reviews today 0" in stats.text
     )
     _assert_clean(fake)
 

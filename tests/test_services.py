@@ -192,10 +192,11 @@ async def test_stats_count_stages_due_and_streak(db, clock):
     async with db.session() as s:
         [stats] = await reviews.deck_stats(s, user=user, now=clock())
         streak = await reviews.review_streak(s, user=user, now=clock())
-    assert (stats.total, stats.new, stats.learning, stats.mastered) == (16, 12, 4, 0)
-    assert stats.reviews_today == 4 and stats.due_now == 0 and streak == 1
-    # Easy on a new card: 8 days; nothing falls due tomorrow.
-    assert stats.due_tomorrow == 0
+    m = stats.status.mastery
+    assert (m.total, m.not_studied, m.learning, m.mastered) == (16, 12, 4, 0)
+    assert stats.reviews_today == 4 and stats.status.due_now == 0 and streak == 1
+    # Easy on a new card: 8 days; nothing falls due later today or tomorrow.
+    assert (stats.status.due_later_today, stats.status.due_tomorrow) == (0, 0)
     async with db.session() as s:
         streak = await reviews.review_streak(s, user=user, now=clock() + timedelta(days=1))
         assert streak == 1
@@ -242,5 +243,6 @@ async def test_stats_use_the_progress_tables_mastery_rule(db, clock):
     async with db.session() as s:
         [stats] = await reviews.deck_stats(s, user=user, now=clock())
     # Stable enough and recently due: mastered. Overdue by more than its stability: learning.
-    assert (stats.new, stats.learning, stats.mastered) == (14, 1, 1)
-    assert stats.mastery_percent == 6 and stats.due_now == 2
+    m = stats.status.mastery
+    assert (m.not_studied, m.learning, m.mastered) == (14, 1, 1)
+    assert m.percent == 6 and stats.status.due_now == 2

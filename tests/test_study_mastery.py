@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.mastery import CardProgress, Mastery, card_mastery, deck_mastery
+from bot.core.mastery import (
+    CardProgress,
+    Mastery,
+    card_mastery,
+    deck_mastery,
+    deck_status,
+    is_due,
+)
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -69,3 +76,40 @@ def test_bad_inputs_are_rejected() -> None:
         deck_mastery([], now=datetime(2025, 6, 1))
     with pytest.raises(ValueError):
         deck_mastery([CardProgress(1, "review", 30.0, datetime(2025, 6, 1))], now=NOW)
+
+
+DAY_END = datetime(2025, 6, 2, 0, 0, tzinfo=UTC)  # the learner's local midnight (UTC here)
+NEXT_DAY_END = DAY_END + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("state", "due", "when"),
+    [
+        ("learning", NOW - timedelta(minutes=1), "now"),
+        ("learning", NOW, "now"),
+        ("learning", NOW + timedelta(minutes=10), "later_today"),  # a step just graded
+        ("relearning", NOW + timedelta(hours=11), "later_today"),
+        ("review", NOW + timedelta(hours=11), "now"),  # review cards: due all their day
+        ("review", DAY_END, "tomorrow"),
+        ("learning", DAY_END + timedelta(hours=3), "tomorrow"),
+        ("review", NEXT_DAY_END, "later"),
+        (None, None, "never"),  # not studied: new, not due
+    ],
+)
+def test_one_due_rule_for_review_push_and_stats(state, due, when):
+    card = CardProgress(1, state, 1.0 if state else None, due)
+    status = deck_status([card], now=NOW, day_end=DAY_END, next_day_end=NEXT_DAY_END)
+    counts = (status.due_now, status.due_later_today, status.due_tomorrow)
+    expected = {"now": (1, 0, 0), "later_today": (0, 1, 0), "tomorrow": (0, 0, 1)}
+    assert counts == expected.get(when, (0, 0, 0))
+    if due is not None:
+        assert is_due(state, due, now=NOW, day_end=DAY_END) == (when == "now")
+
+
+def test_deck_status_counts_levels_as_the_progress_table_does():
+    cards = [CardProgress(1), CardProgress(2), CardProgress(3, "review", 30.0, NOW)]
+    status = deck_status(
+        cards, now=NOW, day_end=DAY_END, next_day_end=NEXT_DAY_END, practised_ids={2}
+    )
+    assert status.mastery == deck_mastery(cards, now=NOW, practised_ids={2})
+    assert status.mastery == Mastery(total=3, not_studied=1, learning=1, mastered=1, percent=33)

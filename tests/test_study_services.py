@@ -12,10 +12,10 @@ from bot.core.srs import Grade, make_scheduler
 from bot.core.study import expected_response
 from bot.services import review as reviews
 from bot.services import study
-from bot.services.decks import deck_by_slug, load_bundled_decks
+from bot.services.decks import deck_by_slug, deck_cards, load_bundled_decks
 from bot.services.study import CreditStatus, MoveStatus
 from bot.services.users import UserDefaults, enrol, ensure_user
-from bot.storage.models import Card, QuizAnswer, QuizPoll, StudySession
+from bot.storage.models import Card, QuizAnswer, QuizPoll, StudySession, User
 
 ADA, BOB = 1, 2
 SCHEDULER = make_scheduler(fuzzing=False)
@@ -453,3 +453,37 @@ async def test_progress_rows_before_and_after_study(db, clock):
     # Learn informs mastery (two cards now count as learning), never FSRS mastery itself.
     assert (ada.mastery.learning, ada.mastery.mastered, ada.mastery.percent) == (2, 0, 0)
     assert ada.mastery.not_studied == 14
+
+
+async def test_stats_and_progress_count_a_deck_alike(db, clock):
+    """/stats and /progress use one definition: Learn practice counts, as do due steps."""
+    deck_id = await _setup(db, clock(), ADA)
+    async with db.session() as s:
+        view = await study.start_learn(
+            s, user_id=ADA, chat_id=ADA, deck_id=deck_id, seed=2, now=clock(), size=2
+        )
+    await _learn_to_the_end(db, view, clock())
+    # One spaced review of a card Learn did not touch: Good puts it in a 10-minute step.
+    async with db.session() as s:
+        user = await s.get(User, ADA)
+        practised = (await study.practised_card_ids(s, user_id=ADA, deck_ids=[deck_id]))[deck_id]
+        assert len(practised) == 2
+        other = next(c for c in await deck_cards(s, deck_id) if c.id not in practised)
+        outcome = await reviews.grade_card(
+            s,
+            user=user,
+            card_id=other.id,
+            version=0,
+            grade=Grade.GOOD,
+            now=clock(),
+            scheduler=SCHEDULER,
+        )
+        assert outcome.status is reviews.GradeStatus.OK
+    async with db.session() as s:
+        user = await s.get(User, ADA)
+        [row] = await study.progress_rows(s, deck_id=deck_id, user_ids=[ADA], now=clock())
+        [stats] = await reviews.deck_stats(s, user=user, now=clock())
+    assert stats.status.mastery == row.mastery
+    assert (row.mastery.not_studied, row.mastery.learning, row.mastery.mastered) == (13, 3, 0)
+    status = stats.status
+    assert (status.due_now, status.due_later_today, status.due_tomorrow) == (0, 1, 0)

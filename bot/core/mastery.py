@@ -11,6 +11,17 @@ Rules (also in study/RULES.md):
   (learned in Learn, answered right in Test). Learn and Test inform mastery, never scheduling.
 * percent = floor(100 * mastered / total); 0 for an empty deck. Flooring keeps 100% for a deck
   that is entirely mastered.
+
+And when a studied card is due (`is_due`, the rule /review, the daily push and /stats share):
+
+* due now: its due time has come, or it is a review card falling due later in the learner's
+  local day (as in Anki, so one daily review time catches every card due that day). Learning
+  and relearning steps are due to the minute.
+* due later today: a learning step falling due before the local day ends (a card graded a
+  moment ago, back in 10 minutes).
+* due tomorrow: due during the next local day.
+
+/stats and /progress both count with `deck_status`, so they never disagree.
 """
 
 from __future__ import annotations
@@ -24,10 +35,13 @@ __all__ = [
     "MASTERED_STABILITY_DAYS",
     "CardProgress",
     "CardProgressLike",
+    "DeckStatus",
     "Mastery",
     "MasteryLevel",
     "card_mastery",
     "deck_mastery",
+    "deck_status",
+    "is_due",
 ]
 
 MASTERED_STABILITY_DAYS = 21.0
@@ -119,4 +133,53 @@ def deck_mastery(
         learning=counts["learning"],
         mastered=counts["mastered"],
         percent=100 * counts["mastered"] // total if total else 0,
+    )
+
+
+def is_due(state: str | int | None, due: datetime, *, now: datetime, day_end: datetime) -> bool:
+    """Whether a studied card can be reviewed at `now` (see module rules); `day_end` is the
+    start of the learner's next local day."""
+    return due <= now or (_state_name(state) == "review" and due < day_end)
+
+
+@dataclass(frozen=True, slots=True)
+class DeckStatus:
+    """A deck for one learner: mastery levels and what is due when."""
+
+    mastery: Mastery
+    due_now: int
+    due_later_today: int
+    due_tomorrow: int
+
+
+def deck_status(
+    card_states: Iterable[CardProgressLike],
+    *,
+    now: datetime,
+    day_end: datetime,
+    next_day_end: datetime,
+    practised_ids: Collection[int] = frozenset(),
+) -> DeckStatus:
+    """Levels and due counts of a deck from one entry per card (see module rules).
+
+    `day_end` and `next_day_end` are the starts of the learner's next two local days.
+    """
+    for moment, name in ((now, "now"), (day_end, "day_end"), (next_day_end, "next_day_end")):
+        _require_aware(moment, name)
+    cards = list(card_states)
+    due_now = later_today = tomorrow = 0
+    for card in cards:
+        if card.due is None or _state_name(card.state) == "new":
+            continue
+        if is_due(card.state, card.due, now=now, day_end=day_end):
+            due_now += 1
+        elif card.due < day_end:
+            later_today += 1
+        elif card.due < next_day_end:
+            tomorrow += 1
+    return DeckStatus(
+        mastery=deck_mastery(cards, now=now, practised_ids=practised_ids),
+        due_now=due_now,
+        due_later_today=later_today,
+        due_tomorrow=tomorrow,
     )

@@ -13,10 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localtime import local_date, local_day_start
-from bot.core.mastery import CardProgress, deck_mastery
+from bot.core.mastery import CardProgress, DeckStatus, deck_status
+from bot.core.mastery import is_due as card_is_due
 from bot.core.srs import Grade, MemoryState, fuzz_key, review
 from bot.services.group_grades import withdraw_post_grade
-from bot.services.study import record_spaced_review, unrecord_spaced_review
+from bot.services.study import (
+    practised_card_ids,
+    record_spaced_review,
+    unrecord_spaced_review,
+)
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
 
 __all__ = [
@@ -139,7 +144,7 @@ REVIEW_STATE = 2  # fsrs.State.Review
 
 
 def due_by(now: datetime, day_end: datetime):
-    """Which card states can be studied now.
+    """Which card states can be studied now, in SQL: bot.core.mastery.is_due's rule.
 
     Learning steps are due to the minute; a review card is due for its whole local day, as
     in Anki, so one fixed daily review time catches every card that falls due that day.
@@ -148,8 +153,8 @@ def due_by(now: datetime, day_end: datetime):
 
 
 def is_due(state: CardState, now: datetime, day_end: datetime) -> bool:
-    """`due_by` for one loaded state."""
-    return state.due <= now or (state.state == REVIEW_STATE and state.due < day_end)
+    """`due_by` for one loaded state: bot.core.mastery.is_due, the rule itself."""
+    return card_is_due(state.state, state.due, now=now, day_end=day_end)
 
 
 def _day_end(user: User, now: datetime) -> datetime:
@@ -484,34 +489,26 @@ async def undo_last(session: AsyncSession, *, user: User) -> tuple[ReviewLog, Ca
 
 @dataclass(frozen=True)
 class DeckStats:
-    deck: Deck
-    total: int
-    new: int
-    learning: int
-    mastered: int
-    due_now: int
-    due_tomorrow: int
-    reviews_today: int
+    """One deck on /stats: its status (the same counts as /progress) and today's reviews."""
 
-    mastery_percent: int
+    deck: Deck
+    status: DeckStatus
+    reviews_today: int
 
 
 async def deck_stats(session: AsyncSession, *, user: User, now: datetime) -> list[DeckStats]:
-    """Per active deck: card counts by mastery level, due counts and today's reviews.
+    """Per active deck: mastery levels, due counts and today's reviews.
 
-    Levels come from bot.core.mastery, the same rule the /progress table uses.
+    Levels and due counts come from bot.core.mastery.deck_status, with the cards practised in
+    Learn and Test, exactly as the /progress table counts them.
     """
     zone = ZoneInfo(user.timezone)
-    tomorrow = local_day_start(now, zone, days=1)
-    after_tomorrow = local_day_start(now, zone, days=2)
     today = local_day_start(now, zone)
     rows = await session.execute(
-        select(Deck, Card.id, CardState.state, CardState.stability, CardState.due)
-        .select_from(Card)
-        .join(Deck, Deck.id == Card.deck_id)
-        .join(Enrolment, Enrolment.deck_id == Card.deck_id)
+        _enrolled_cards(
+            user.id, None, Deck, Card.id, CardState.state, CardState.stability, CardState.due
+        )
         .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
-        .where(_live_enrolled(user.id, None))
         .order_by(Deck.title, Card.position)
     )
     per_deck: dict[int, tuple[Deck, list[CardProgress]]] = {}
@@ -519,6 +516,7 @@ async def deck_stats(session: AsyncSession, *, user: User, now: datetime) -> lis
         per_deck.setdefault(deck.id, (deck, []))[1].append(
             CardProgress(card_id, state, stability, due)
         )
+    practised = await practised_card_ids(session, user_id=user.id, deck_ids=list(per_deck))
     today_counts = dict(
         (
             await session.execute(
@@ -532,30 +530,20 @@ async def deck_stats(session: AsyncSession, *, user: User, now: datetime) -> lis
             )
         ).all()
     )
-    stats = []
-    for deck, cards in per_deck.values():
-        mastery = deck_mastery(cards, now=now)
-        dues = [c.due for c in cards if c.due is not None]
-        available = [
-            c
-            for c in cards
-            if c.due is not None
-            and (c.due <= now or (c.state == REVIEW_STATE and c.due < tomorrow))
-        ]
-        stats.append(
-            DeckStats(
-                deck=deck,
-                total=mastery.total,
-                new=mastery.not_studied,
-                learning=mastery.learning,
-                mastered=mastery.mastered,
-                due_now=len(available),
-                due_tomorrow=sum(tomorrow <= due < after_tomorrow for due in dues),
-                reviews_today=today_counts.get(deck.id, 0),
-                mastery_percent=mastery.percent,
-            )
+    return [
+        DeckStats(
+            deck=deck,
+            status=deck_status(
+                cards,
+                now=now,
+                day_end=local_day_start(now, zone, days=1),
+                next_day_end=local_day_start(now, zone, days=2),
+                practised_ids=practised.get(deck.id, frozenset()),
+            ),
+            reviews_today=today_counts.get(deck.id, 0),
         )
-    return stats
+        for deck, cards in per_deck.values()
+    ]
 
 
 async def review_streak(session: AsyncSession, *, user: User, now: datetime) -> int:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.localtime import MAX_TIMEZONE_NAME, format_minute
 from bot.core.markup import to_plain_text, to_telegram_html
+from bot.core.mastery import Mastery
 from bot.core.srs import Grade, format_interval
 from bot.core.study import (
     MultipleChoice,
@@ -338,16 +339,26 @@ NOTHING_TO_UNDO = "There's nothing to undo."
 # --- stats & settings --------------------------------------------------------------------
 
 
+def mastery_counts(m: Mastery) -> str:
+    """The levels of a deck's cards, worded alike on /stats and /progress."""
+    return (
+        f"Mastered {m.mastered} · learning {m.learning} · not studied {m.not_studied} "
+        f"of {counted(m.total, 'card')}"
+    )
+
+
 def stats(rows: list[DeckStats], streak: int) -> str:
     if not rows:
         return NO_STUDY_DECKS
     blocks = []
     for s in rows:
+        status = s.status
         blocks.append(
             f"<b>{esc(s.deck.title)}</b>\n"
-            f"New {s.new} · Learning {s.learning} · Mastered {s.mastered} of {s.total}\n"
-            f"Mastery {s.mastery_percent}%\n"
-            f"Due now {s.due_now} · due tomorrow {s.due_tomorrow}\n"
+            f"{mastery_counts(status.mastery)}\n"
+            f"Mastery {status.mastery.percent}%\n"
+            f"Due now {status.due_now} · later today {status.due_later_today} · "
+            f"tomorrow {status.due_tomorrow}\n"
             f"Reviews today {s.reviews_today}"
         )
     blocks.append(f"Streak: {counted(streak, 'day')} 🔥")
@@ -950,11 +961,7 @@ def progress_table(deck_title: str, rows: Sequence[ProgressRow]) -> str:
 
 
 def mastery_line(row: ProgressRow) -> str:
-    m = row.mastery
-    return (
-        f"Mastered {m.mastered} · learning {m.learning} · not studied {m.not_studied} "
-        f"of {counted(m.total, 'card')}."
-    )
+    return f"{mastery_counts(row.mastery)}."
 
 
 # --- daily push -----------------------------------------------------------------------------

@@ -68,6 +68,7 @@ from bot.services.study.practice import (
 from bot.services.study.progress import (
     TABLE_MODES,
     ProgressRow,
+    practised_card_ids,
     progress_rows,
 )
 from bot.services.study.quiz import (
@@ -121,6 +122,7 @@ __all__ = [
     "move_cards",
     "peek_question",
     "plain_card",
+    "practised_card_ids",
     "progress_rows",
     "quiz_view",
     "record_poll_answer",

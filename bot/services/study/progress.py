@@ -30,6 +30,7 @@ from bot.storage.models import (
 __all__ = [
     "TABLE_MODES",
     "ProgressRow",
+    "practised_card_ids",
     "progress_rows",
 ]
 
@@ -86,6 +87,36 @@ def _practised(person: _Person, deck: DeckCards) -> set[int]:
                 )
         except (KeyError, ValueError):  # a state from an older format: skip, do not fail
             continue
+    return practised
+
+
+async def practised_card_ids(
+    session: AsyncSession, *, user_id: int, deck_ids: Collection[int]
+) -> dict[int, set[int]]:
+    """Per deck, the cards a learner learned in Learn or answered right in a Test.
+
+    /stats passes them to bot.core.mastery as the progress table does, so both count alike.
+    """
+    if not deck_ids:
+        return {}
+    people: dict[int, _Person] = {}
+    for study in (
+        await session.execute(
+            select(StudySession)
+            .where(
+                StudySession.user_id == user_id,
+                StudySession.deck_id.in_(list(deck_ids)),
+                StudySession.mode.in_(("learn", "test")),
+            )
+            .order_by(StudySession.id)
+        )
+    ).scalars():
+        people.setdefault(study.deck_id, _Person()).sessions.append(study)
+    practised = {}
+    for deck_id, person in people.items():
+        deck = await load_deck_cards(session, deck_id)
+        if deck is not None:
+            practised[deck_id] = _practised(person, deck)
     return practised
 
 
