@@ -14,6 +14,8 @@ from bot.core.deck_format import (
     CardSpec,
     DeckFormatError,
     DeckSpec,
+    deck_file_slugs,
+    is_deck_file_slug,
     load_deck_dir,
     load_deck_file,
     parse_deck,
@@ -641,3 +643,11 @@ def test_load_deck_dir_rejects_two_files_with_one_slug(tmp_path: Path) -> None:
 
 def test_load_deck_dir_of_an_empty_folder(tmp_path: Path) -> None:
     assert load_deck_dir(tmp_path) == ([], [])
+
+
+def test_the_slugs_a_folder_claims_include_broken_files(tmp_path):
+    (tmp_path / "good.md").write_text("---\nslug: good\ntitle: G\ndescription: d\n---\n")
+    (tmp_path / "broken.md").write_text("---\nslug: other-name\ntitle: oops\n")
+    (tmp_path / "README.md").write_text("slug: not-a-deck\n")
+    assert deck_file_slugs(tmp_path) == {"good", "broken", "other-name"}
+    assert is_deck_file_slug("good") and not is_deck_file_slug("~12")

@@ -146,3 +146,50 @@ async def test_enrolling_after_todays_new_cards_are_spent_says_when_it_starts(
     _t, [confirm, card] = await chat.press(welcome, "✅ Tiny", expect=2)  # picker unchanged
     assert "already studying <b>Tiny</b>. Here's its next card." in confirm.text
     assert card.text.startswith("<b>Tiny</b> · 1 card left\n")  # today's one new card
+
+
+async def test_a_deck_whose_file_is_deleted_is_retired_and_its_learners_told(
+    database_url, fake, clock, tmp_path, caplog
+):
+    decks = seed_decks_dir(tmp_path)
+    bot = await _bot(database_url, fake, clock, decks)
+    try:
+        chat = Chat(fake, ADA)
+        await _pick(chat, "Deep Learning", expect=3)
+        _confirm, card = await _pick(chat, "Tiny", expect=3)
+        await _grade(chat, card, "Easy")
+        # The deck's file is deleted and the bot restarted (decks load at start-up).
+        await bot.stop()
+        (decks / "tiny.md").unlink()
+        with caplog.at_level("WARNING", logger="bot.services.decks"):
+            await bot.start()
+        assert any(
+            "deck tiny: its file is gone" in r.getMessage() and "1 learners" in r.getMessage()
+            for r in caplog.records
+        )
+        [listing] = await chat.send("/decks")
+        assert listing.text.startswith(
+            "ℹ️ <b>Tiny</b> was removed from the bot, so you no longer study it. "
+            "Your history is kept: if it comes back, pick it again here.\n\n<b>Decks</b>"
+        )
+        assert "Tiny" not in listing.text.split("<b>Decks</b>")[1]
+        assert all("tiny" not in (data or "") for _label, data in listing.buttons)
+        [again] = await chat.send("/decks")  # told once
+        assert "removed" not in again.text
+        [card] = await chat.send("/review")
+        assert card.text.startswith("<b>Deep Learning Tools</b> · 16 cards left\n")
+        [reply] = await chat.send("/start tiny")
+        assert "don't know that deck" in reply.text
+        [stats] = await chat.send("/stats")
+        assert "Tiny" not in stats.text
+        # The file comes back: the deck is listed again, and picking it keeps its history.
+        await bot.stop()
+        (decks / "tiny.md").write_text(TINY)
+        await bot.start()
+        [listing] = await chat.send("/decks")
+        assert "<b>Tiny</b> · 2 cards · not studying" in listing.text
+        _t, [_redrawn, confirm, card] = await chat.press(listing, "Study Tiny", expect=3)
+        assert "now studying <b>Tiny</b>" in confirm.text
+        assert card.text.startswith("<b>Tiny</b>") and "Where is it?" in card.text  # not again
+    finally:
+        await bot.stop()

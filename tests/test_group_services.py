@@ -16,6 +16,7 @@ from bot.services.users import UserDefaults
 from bot.storage.models import (
     Card,
     CardState,
+    Deck,
     Enrolment,
     Group,
     GroupMember,
@@ -481,3 +482,16 @@ async def test_a_post_time_missed_while_down_is_caught_up_but_never_in_the_night
         assert other.last_post_on is None
     due, _ = await _claim(db, datetime(2026, 3, 3, 8, 0, tzinfo=UTC))
     assert sorted(g.chat_id for g in due) == sorted([CHAT, OTHER])
+
+
+async def test_a_group_whose_deck_file_was_removed_posts_nothing_until_it_returns(db):
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=MONDAY)
+    await _group(db)
+    nine = MONDAY + timedelta(hours=2)
+    async with db.session() as s:
+        await s.execute(update(Deck).values(retired=True))
+    assert await _claim(db, nine) == ([], 0)
+    async with db.session() as s:
+        await s.execute(update(Deck).values(retired=False))
+    due, _ = await _claim(db, nine + timedelta(hours=1))  # back the same day: caught up
+    assert [g.chat_id for g in due] == [CHAT]

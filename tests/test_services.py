@@ -13,9 +13,22 @@ from bot.config import DEFAULT_DECKS_DIR
 from bot.core.deck_format import load_deck_file
 from bot.core.srs import Grade, make_scheduler
 from bot.services import review as reviews
-from bot.services.decks import deck_by_slug, deck_cards, load_bundled_decks, sync_deck
-from bot.services.users import UserDefaults, enrol, ensure_user, leave
-from bot.storage.models import Card, CardState, ReviewLog
+from bot.services.decks import (
+    deck_by_slug,
+    deck_cards,
+    list_decks,
+    load_bundled_decks,
+    sync_deck,
+)
+from bot.services.users import (
+    UserDefaults,
+    active_decks,
+    drop_retired_decks,
+    enrol,
+    ensure_user,
+    leave,
+)
+from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog
 
 SEED = DEFAULT_DECKS_DIR / "deep-learning-tools.md"
 SCHEDULER = make_scheduler(fuzzing=False)
@@ -246,3 +259,46 @@ async def test_stats_use_the_progress_tables_mastery_rule(db, clock):
     m = stats.status.mastery
     assert (m.not_studied, m.learning, m.mastered) == (14, 1, 1)
     assert m.percent == 6 and stats.status.due_now == 2
+
+
+TINY = "---\nslug: tiny\ntitle: Tiny\ndescription: d\n---\n\n## one\nQ: Who?\nA: Me.\n"
+
+
+async def test_a_deck_whose_file_is_gone_is_retired_but_never_a_broken_one(db, clock, tmp_path):
+    (tmp_path / "deep-learning-tools.md").write_text(SEED.read_text())
+    (tmp_path / "tiny.md").write_text(TINY)
+    await load_bundled_decks(db, tmp_path, now=clock())
+    async with db.session() as s:
+        s.add(Deck(slug="~7", title="Own", updated_at=clock()))  # not a file slug: kept
+        await ensure_user(
+            s, user_id=1, first_name="Ada", username=None, now=clock(), defaults=UserDefaults()
+        )
+        tiny = await deck_by_slug(s, "tiny")
+        await enrol(s, user_id=1, deck_id=tiny.id, now=clock())
+    # Broken, or copied under another name with the same slug: still there, not retired.
+    (tmp_path / "tiny.md").write_text(TINY + "\n## one\nQ: Again?\nA: Duplicate key.\n")
+    assert (await load_bundled_decks(db, tmp_path, now=clock())).retired_decks == {}
+    (tmp_path / "tiny.md").write_text(TINY)
+    (tmp_path / "tiny-copy.md").write_text(TINY)
+    (tmp_path / "tiny.md").rename(tmp_path / "renamed.md")
+    assert (await load_bundled_decks(db, tmp_path, now=clock())).retired_decks == {}
+    # An empty folder (a volume mounted wrong) retires nothing.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert (await load_bundled_decks(db, empty, now=clock())).retired_decks == {}
+    # Gone for good: retired, its learner counted; history and enrolment rows stay.
+    for name in ("tiny-copy.md", "renamed.md"):
+        (tmp_path / name).unlink()
+    report = await load_bundled_decks(db, tmp_path, now=clock())
+    assert report.retired_decks == {"tiny": 1}
+    async with db.session() as s:
+        assert await deck_by_slug(s, "tiny") is None
+        assert [d.slug for d, _n in await list_decks(s)] == ["deep-learning-tools"]
+        assert await active_decks(s, 1) == []
+        own = (await s.execute(select(Deck).where(Deck.slug == "~7"))).scalar_one()
+        assert not own.retired
+        [dropped] = await drop_retired_decks(s, 1)
+        assert dropped.slug == "tiny"
+    async with db.session() as s:
+        assert await drop_retired_decks(s, 1) == []  # told once
+        assert (await s.get(Enrolment, (1, dropped.id))) is not None

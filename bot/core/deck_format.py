@@ -23,6 +23,8 @@ __all__ = [
     "CardSpec",
     "DeckFormatError",
     "DeckSpec",
+    "deck_file_slugs",
+    "is_deck_file_slug",
     "load_deck_dir",
     "load_deck_file",
     "parse_deck",
@@ -98,14 +100,8 @@ def load_deck_file(path: str | os.PathLike[str]) -> DeckSpec:
     return deck
 
 
-def load_deck_dir(path: str | os.PathLike[str]) -> tuple[list[DeckSpec], list[DeckFormatError]]:
-    """Every deck file in a folder, sorted by name, and the errors of those that failed.
-
-    One bad file never stops the others. Two files claiming one slug are both rejected: picking
-    either would attach everyone's review history to an arbitrary file.
-    """
-    folder = Path(path)
-    files = sorted(
+def _deck_files(folder: Path) -> list[Path]:
+    return sorted(
         entry
         for entry in folder.iterdir()
         if entry.suffix == DECK_FILE_SUFFIX
@@ -113,6 +109,41 @@ def load_deck_dir(path: str | os.PathLike[str]) -> tuple[list[DeckSpec], list[De
         and not entry.name.startswith(".")
         and entry.is_file()
     )
+
+
+_SLUG_LINE = re.compile(r"^slug:[ \t]*(\S+)[ \t]*$", re.MULTILINE)
+
+
+def is_deck_file_slug(slug: str) -> bool:
+    """Whether a deck file could carry this slug (a learner's own deck never does)."""
+    return _SLUG_RE.fullmatch(slug) is not None
+
+
+def deck_file_slugs(path: str | os.PathLike[str]) -> set[str]:
+    """Every slug the deck files of a folder claim, whether they load or not.
+
+    A file's name and the `slug:` lines near its top both count, so a deck whose file is
+    merely broken for now (or clashes with a copy) is never taken for a deleted one.
+    """
+    slugs: set[str] = set()
+    for file in _deck_files(Path(path)):
+        slugs.add(file.stem.lower())
+        try:
+            head = file.read_text(encoding="utf-8", errors="replace")[:4096]
+        except OSError:
+            continue
+        slugs.update(match.group(1).lower() for match in _SLUG_LINE.finditer(head))
+    return slugs
+
+
+def load_deck_dir(path: str | os.PathLike[str]) -> tuple[list[DeckSpec], list[DeckFormatError]]:
+    """Every deck file in a folder, sorted by name, and the errors of those that failed.
+
+    One bad file never stops the others. Two files claiming one slug are both rejected: picking
+    either would attach everyone's review history to an arbitrary file.
+    """
+    folder = Path(path)
+    files = _deck_files(folder)
     loaded: list[tuple[DeckSpec, int]] = []
     errors: list[DeckFormatError] = []
     for file in files:

@@ -10,9 +10,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.deck_format import DeckFormatError, DeckSpec, load_deck_dir
+from bot.core.deck_format import (
+    DeckFormatError,
+    DeckSpec,
+    deck_file_slugs,
+    is_deck_file_slug,
+    load_deck_dir,
+)
 from bot.storage.db import Database
-from bot.storage.models import Card, Deck
+from bot.storage.models import Card, Deck, Enrolment
 
 __all__ = [
     "DeckSync",
@@ -20,6 +26,7 @@ __all__ = [
     "deck_cards",
     "list_decks",
     "load_bundled_decks",
+    "retire_missing_decks",
     "sync_deck",
 ]
 
@@ -34,6 +41,8 @@ class DeckSync:
     updated: dict[str, int] = field(default_factory=dict)
     retired: dict[str, int] = field(default_factory=dict)
     errors: list[DeckFormatError] = field(default_factory=list)
+    # Decks whose file left the folder: slug -> learners studying it (told on their /decks).
+    retired_decks: dict[str, int] = field(default_factory=dict)
 
 
 async def sync_deck(
@@ -98,7 +107,43 @@ async def load_bundled_decks(db: Database, decks_dir: Path, *, now: datetime) ->
         report.added[spec.slug], report.updated[spec.slug] = added, updated
         report.retired[spec.slug] = retired
         log.info("deck %s: %d added, %d updated, %d retired", spec.slug, added, updated, retired)
+    claimed = deck_file_slugs(decks_dir)
+    if not claimed:
+        # An empty or wrongly mounted folder must not retire the whole catalogue.
+        log.error("no deck files in %s: keeping the decks already loaded", decks_dir)
+        return report
+    async with db.session() as session:
+        report.retired_decks = await retire_missing_decks(session, claimed=claimed, now=now)
+    for slug, learners in report.retired_decks.items():
+        log.warning(
+            "deck %s: its file is gone from %s; retired (history kept; %d learners are told "
+            "on their next /decks)",
+            slug,
+            decks_dir,
+            learners,
+        )
     return report
+
+
+async def retire_missing_decks(
+    session: AsyncSession, *, claimed: set[str], now: datetime
+) -> dict[str, int]:
+    """Retire the live file decks no deck file claims any more; returns slug -> learners.
+
+    Cards, enrolments and history stay: the deck is no longer listed or studied, its
+    learners are told on their next /decks, and a file bringing it back revives it.
+    """
+    live = (await session.execute(select(Deck).where(Deck.retired.is_(False)))).scalars()
+    gone = [d for d in live if is_deck_file_slug(d.slug) and d.slug not in claimed]
+    retired: dict[str, int] = {}
+    for deck in gone:
+        deck.retired, deck.updated_at = True, now
+        retired[deck.slug] = (
+            await session.execute(
+                select(func.count()).where(Enrolment.deck_id == deck.id, Enrolment.active.is_(True))
+            )
+        ).scalar_one()
+    return retired
 
 
 async def list_decks(session: AsyncSession) -> list[tuple[Deck, int]]:

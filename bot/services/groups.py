@@ -461,6 +461,8 @@ async def claim_due_group_posts(
                     Group.active.is_(True),
                     Group.can_post.is_(True),
                     Group.deck_id.is_not(None),
+                    # A deck whose file was removed posts nothing until it comes back.
+                    Group.deck_id.in_(select(Deck.id).where(Deck.retired.is_(False))),
                 )
                 .order_by(Group.next_post_at)
                 .limit(limit)

@@ -15,6 +15,7 @@ from bot.storage.models import Deck, Enrolment, User
 __all__ = [
     "UserDefaults",
     "active_decks",
+    "drop_retired_decks",
     "enrol",
     "ensure_user",
     "leave",
@@ -136,3 +137,22 @@ async def active_decks(session: AsyncSession, user_id: int) -> list[Deck]:
         .order_by(Deck.title)
     )
     return list(rows.scalars())
+
+
+async def drop_retired_decks(session: AsyncSession, user_id: int) -> list[Deck]:
+    """Decks the user studied whose file was removed: end those enrolments and return them.
+
+    The caller tells the user once (their next /decks); history stays, so picking the deck
+    again if it comes back resumes it.
+    """
+    rows = await session.execute(
+        select(Deck, Enrolment)
+        .join(Enrolment, Enrolment.deck_id == Deck.id)
+        .where(Enrolment.user_id == user_id, Enrolment.active.is_(True), Deck.retired.is_(True))
+        .order_by(Deck.title)
+    )
+    dropped = []
+    for deck, enrolment in rows.all():
+        enrolment.active = False
+        dropped.append(deck)
+    return dropped

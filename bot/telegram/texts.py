@@ -239,6 +239,20 @@ def enrolled(
     return f"{head} {why}"
 
 
+def decks_removed(titles: list[str]) -> str:
+    """Told once, on the next /decks: decks the learner studied were taken out of decks/."""
+    names = ", ".join(f"<b>{esc(t)}</b>" for t in titles)
+    if len(titles) == 1:
+        return (
+            f"ℹ️ {names} was removed from the bot, so you no longer study it. "
+            "Your history is kept: if it comes back, pick it again here."
+        )
+    return (
+        f"ℹ️ {names} were removed from the bot, so you no longer study them. "
+        "Your history is kept: if they come back, pick them again here."
+    )
+
+
 def left(title: str) -> str:
     return f"You left <b>{esc(title)}</b>. Your history is kept if you come back."
 

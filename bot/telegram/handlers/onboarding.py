@@ -9,7 +9,7 @@ from telegram.error import BadRequest
 
 from bot.services.decks import deck_by_slug, list_decks
 from bot.services.review import next_card, queue_end
-from bot.services.users import active_decks, enrol, leave
+from bot.services.users import active_decks, drop_retired_decks, enrol, leave
 from bot.storage.models import Deck
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Enrol, Leave
@@ -75,15 +75,19 @@ async def _redraw_picker(update: Update, catalogue, *, from_list: bool) -> None:
 
 
 async def on_decks(update: Update, context: FlashContext) -> None:
-    """List decks with a Study / Leave button each."""
+    """List decks with a Study / Leave button each; first, any deck of theirs that was removed."""
     runtime = context.runtime
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
+        removed = [d.title for d in await drop_retired_decks(session, user.id)]
         catalogue = await _catalogue(session, user.id)
+    text = texts.deck_list(catalogue)
+    if removed:
+        text = f"{texts.decks_removed(removed)}\n\n{text}"
     await send_html(
         context.bot,
         update.effective_chat.id,
-        texts.deck_list(catalogue),
+        text,
         keyboards.deck_manage(catalogue) if catalogue else None,
     )
 
