@@ -193,3 +193,16 @@ async def test_a_deck_whose_file_is_deleted_is_retired_and_its_learners_told(
         assert card.text.startswith("<b>Tiny</b>") and "Where is it?" in card.text  # not again
     finally:
         await bot.stop()
+
+
+async def test_a_deep_link_shows_a_card_of_its_deck(bot_with_decks, fake, clock):
+    chat = Chat(fake, ADA)
+    await _pick(chat, "Deep Learning", expect=3)
+    [confirm, card] = await chat.send("/start tiny", expect=2)
+    assert "now studying <b>Tiny</b> (2 cards). Let's start — here's its first card." in (
+        confirm.text
+    )
+    assert card.text.startswith("<b>Tiny</b> · 2 cards left here · 18 in all")
+    [confirm, card] = await chat.send("/start tiny", expect=2)
+    assert confirm.text == "You're already studying <b>Tiny</b>. Here's its next card."
+    assert card.text.startswith("<b>Tiny</b>")
