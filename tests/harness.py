@@ -13,7 +13,14 @@ from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.polling import ConfirmingPoller
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
-__all__ = ["Chat", "GroupChat", "RunningBot", "make_settings", "seed_decks_dir"]
+__all__ = [
+    "Chat",
+    "GroupChat",
+    "RunningBot",
+    "enrol_in_every_deck",
+    "make_settings",
+    "seed_decks_dir",
+]
 
 TOKEN = "123456:TEST-token"
 SEED_DECK = "deep-learning-tools.md"
@@ -182,3 +189,14 @@ class GroupChat(_Conversation):
             for m in self.fake.messages(self.chat_id)
             if any((d or "").startswith("gg:") for _t, d in m.buttons)
         ]
+
+
+async def enrol_in_every_deck(chat: Chat) -> None:
+    """/start, then press every deck button of the welcome message in turn.
+
+    Each press redraws the picker, confirms and sends a first card; from the second deck on,
+    the card message still open from the one before is also settled ("Moved on").
+    """
+    [welcome] = await chat.send("/start")
+    for number, (label, _data) in enumerate(welcome.buttons):
+        await chat.press(welcome, label, expect=3 if number == 0 else 4)

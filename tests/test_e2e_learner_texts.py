@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.fake_telegram import FakeUser
-from tests.harness import Chat, GroupChat, RunningBot, make_settings, seed_decks_dir
+from tests.harness import (
+    Chat,
+    GroupChat,
+    RunningBot,
+    enrol_in_every_deck,
+    make_settings,
+    seed_decks_dir,
+)
 from tests.test_e2e_study import _answer as answer_question
 
 ADA = FakeUser(5001, "Ada", username="ada")
@@ -150,9 +157,7 @@ async def test_the_decks_list_is_redrawn_after_study_and_leave(two_decks_bot, fa
 
 async def test_a_study_mode_deck_picker_keeps_only_the_choice(two_decks_bot, fake):
     chat = Chat(fake, ADA)
-    [welcome] = await chat.send("/start")
-    for label, _data in welcome.buttons:
-        await chat.press(welcome, label, expect=3)
+    await enrol_in_every_deck(chat)
     [picker] = await chat.send("/cards")
     assert picker.plain_text == "Flashcards — which deck?" and len(picker.buttons) == 2
     _t, [chosen, card] = await chat.press(picker, "📚 Spanish", expect=2)
@@ -264,3 +269,38 @@ async def test_an_attempt_in_learn_keeps_the_stop_button_and_the_session_going(r
     assert labels == ["✅ I knew it", "❌ I didn't", "⏸ Stop"]
     _t, [_settled, following] = await chat.press(revealed, "✅ I knew it", expect=2)
     assert "Learned" in following.plain_text
+
+
+# --- one card open in one message: /undo and a second /review settle the older message --------
+
+
+async def test_after_undo_the_card_message_it_replaced_says_it_moved_on(running_bot, fake):
+    chat = Chat(fake, ADA)
+    [welcome] = await chat.send("/start")
+    _t, [_picker, _confirm, first] = await chat.press(welcome, "📚", expect=3)
+    _t, [shown] = await chat.press(first, "Show answer", expect=1)
+    _t, [graded, second] = await chat.press(shown, "Good", expect=2)
+    assert "Show answer" in [label for label, _d in second.buttons]
+
+    [undone, again, settled] = await chat.send("/undo", expect=3)
+    assert "Undid your <b>Good</b>" in undone.text
+    assert again.buttons and "1/" in again.plain_text  # the first card is back
+    assert settled.method == "editMessageText" and settled.message_id == second.message_id
+    assert settled.buttons == []
+    assert settled.plain_text.endswith("Moved on — your current card is in the newest message.")
+    # The first card is open in one message only: its graded message has no buttons either.
+    assert chat.current(graded.message_id).buttons == []
+
+    # A second /review shows the same card again: the older message moves on.
+    [repeat, settled] = await chat.send("/review", expect=2)
+    assert settled.message_id == again.message_id and settled.buttons == []
+    # Grading the open card closes it: the next card does not touch the graded message.
+    _t, [shown] = await chat.press(repeat, "Show answer", expect=1)
+    _t, [graded, following] = await chat.press(shown, "Good", expect=2)
+    assert "Good — next in" in chat.current(repeat.message_id).plain_text
+    open_messages = [
+        m
+        for m in fake.messages(ADA.id)
+        if any(d and d.startswith(("a:", "g:")) for _t, d in m.buttons)
+    ]
+    assert [m.message_id for m in open_messages] == [following.message_id]

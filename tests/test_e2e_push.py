@@ -48,8 +48,9 @@ async def test_one_push_per_user_per_local_day_across_timezones(running_bot, fak
     push = _pushes(fake, BERLIN_USER.id)[0]
     assert "Time to review: 16 new cards." in push.text  # nothing graded yet: all 16 are new
     # The push's button starts a review.
-    _toast, [card] = await berlin.press(push, "Start review", expect=1)
+    _toast, [card, settled] = await berlin.press(push, "Start review", expect=2)
     assert "Deep Learning Tools" in card.text and card.buttons[0][0] == "Show answer"
+    assert "Moved on" in settled.text  # the card sent on enrolling, still open until now
 
 
 async def test_restart_does_not_push_twice_and_pause_blocks(running_bot, fake, clock):

@@ -58,7 +58,8 @@ async def test_start_pick_review_grade_undo_stats_and_restart(running_bot, fake,
     assert "· 13 cards left" in current.text
 
     # /undo reverts the last grade; that card is shown again.
-    [undone, again] = await chat.send("/undo", expect=2)
+    [undone, again, settled] = await chat.send("/undo", expect=3)
+    assert settled.message_id == current.message_id and "Moved on" in settled.text
     assert (
         "Undid your <b>Easy</b>" in undone.text and "What is the underlying language" in undone.text
     )

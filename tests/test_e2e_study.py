@@ -22,7 +22,7 @@ from bot.storage.models import GroupMember, StudySession, User
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from tests.fake_telegram import BotMessage, FakeUser
-from tests.harness import Chat, RunningBot, make_settings, seed_decks_dir
+from tests.harness import Chat, RunningBot, enrol_in_every_deck, make_settings, seed_decks_dir
 
 ADA = FakeUser(1001, "Ada", username="ada")
 BOB = FakeUser(1002, "Bob")
@@ -570,9 +570,7 @@ async def test_several_decks_ask_which_and_long_cards_stay_within_limits(
     try:
         bot.runtime.extras["study_seed"] = 1
         chat = Chat(fake, ADA)
-        [welcome] = await chat.send("/start")
-        for label, _data in welcome.buttons:
-            await chat.press(welcome, label, expect=3)
+        await enrol_in_every_deck(chat)
         [choice] = await chat.send("/test 2 written")
         assert choice.text == "<b>Test</b> — which deck?"
         assert _labels(choice) == ["📚 Deep Learning Tools", "📚 Long Cards"]
@@ -620,9 +618,7 @@ async def test_learn_counts_up_to_999_reach_the_deck_buttons(database_url, fake,
     try:
         bot.runtime.extras["study_seed"] = 1
         chat = Chat(fake, ADA)
-        [welcome] = await chat.send("/start")
-        for label, _data in welcome.buttons:
-            await chat.press(welcome, label, expect=3)
+        await enrol_in_every_deck(chat)
         for count in (100, 999):
             [choice] = await chat.send(f"/learn {count}")
             assert choice.text == "<b>Learn</b> — which deck?"
@@ -699,9 +695,7 @@ async def test_test_kinds_without_a_count_ride_on_the_deck_buttons(
     try:
         bot.runtime.extras["study_seed"] = 1
         chat = Chat(fake, ADA)
-        [welcome] = await chat.send("/start")
-        for label, _data in welcome.buttons:
-            await chat.press(welcome, label, expect=3)
+        await enrol_in_every_deck(chat)
         for command, kind in (("/test mc", ("mc",)), ("/test tf", ("tf",))):
             [choice] = await chat.send(command)
             assert choice.text == "<b>Test</b> — which deck?"

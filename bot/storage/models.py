@@ -50,6 +50,10 @@ class User(SQLModel, table=True):
     next_push_at: datetime | None = _utc(default=None, nullable=True)
     last_push_on: date | None = None  # local date of the last push
     created_at: datetime = _utc()
+    # The private message offering a review card not yet graded (Show answer or the grades),
+    # so a newer message showing a card can settle it: one card open in one message at a time.
+    review_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    review_card_id: int | None = None
 
 
 class Deck(SQLModel, table=True):

@@ -350,6 +350,12 @@ def undone(question_plain_html: str, grade: Grade) -> str:
 
 NOTHING_TO_UNDO = "There's nothing to undo."
 
+
+def review_moved_on(question_html: str) -> str:
+    """An older card message once a newer one has taken over (after /undo, a second /review)."""
+    return f"{question_html}\n\n<i>Moved on — your current card is in the newest message.</i>"
+
+
 # --- stats & settings --------------------------------------------------------------------
 
 

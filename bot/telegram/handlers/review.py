@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram import User as TgUser
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.core.markup import to_telegram_html
 from bot.core.srs import Grade, fuzz_key, next_intervals
 from bot.services import review as reviews
+from bot.services import review_messages
 from bot.services.users import active_decks
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
@@ -30,6 +33,8 @@ __all__ = [
     "send_next_card",
 ]
 
+log = logging.getLogger(__name__)
+
 _STALE = {
     reviews.GradeStatus.ALREADY_GRADED: texts.STALE_GRADED,
     reviews.GradeStatus.NOT_DUE: texts.STALE_NOT_DUE,
@@ -39,13 +44,35 @@ _STALE = {
 
 
 async def send_card(context: FlashContext, chat_id: int, study: reviews.StudyCard) -> None:
-    """Send a card's question with its Show answer button."""
-    await send_html(
+    """Send a card's question with its Show answer button; an older card message still open
+    is told it has moved on, so one card is open in one message at a time."""
+    message = await send_html(
         context.bot,
         chat_id,
         texts.question(study),
         keyboards.show_answer(study.card.id, study.version),
     )
+    async with context.runtime.db.session() as session:
+        replaced = await review_messages.card_message_sent(  # a private chat's id is its user's
+            session, user_id=chat_id, message_id=message.message_id, card_id=study.card.id
+        )
+    if replaced is not None:
+        await _settle_moved_on(context, chat_id, *replaced)
+
+
+async def _settle_moved_on(context: FlashContext, chat_id: int, message_id: int, card) -> None:
+    """Tell an older card message, still open, that the review has moved on without it."""
+    try:
+        await context.bot.edit_message_text(
+            texts.review_moved_on(to_telegram_html(card.question)),
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=None,
+        )
+    except BadRequest as error:
+        # Deleted by the user, or too old to edit: nothing left to settle.
+        log.debug("could not settle card message %s: %s", message_id, error)
 
 
 async def send_next_card(
@@ -114,7 +141,13 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
     # Question and answer together pass 4096 characters: keep the question where it is and
     # send the answer below it (split if need be), the grade buttons on its last part.
     await query.edit_message_reply_markup(reply_markup=None)
-    await send_html(context.bot, update.effective_chat.id, texts.answer_only(study), grades)
+    message = await send_html(
+        context.bot, update.effective_chat.id, texts.answer_only(study), grades
+    )
+    async with runtime.db.session() as session:
+        await review_messages.card_message_moved(
+            session, user_id=user.id, message_id=message.message_id, card_id=study.card.id
+        )
 
 
 async def on_grade(update: Update, context: FlashContext, data: Grading) -> None:
@@ -139,6 +172,10 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
             duration_ms=duration_ms,
             chat_id=update.effective_chat.id,
         )
+        if outcome.status is reviews.GradeStatus.OK:
+            await review_messages.card_message_closed(
+                session, user_id=user.id, card_id=data.card_id
+            )
     if outcome.status is not reviews.GradeStatus.OK:
         await query.answer(_STALE[outcome.status])
         return
