@@ -66,7 +66,8 @@ async def test_the_counter_says_what_is_left_across_steps_decks_and_undo(
     chat = Chat(fake, ADA)
     # Enrolling in Tiny shows Tiny's card, though the seed deck's come first alphabetically.
     await _pick(chat, "Deep Learning", expect=3)
-    confirm, card = await _pick(chat, "Tiny", expect=3)
+    confirm, card, settled = await _pick(chat, "Tiny", expect=4)
+    assert "Moved on" in settled.text  # the seed deck's first card, open until now
     assert "now studying <b>Tiny</b> (2 cards)" in confirm.text
     assert "here's its first card" in confirm.text
     assert card.text.startswith("<b>Tiny</b> · 2 cards left here · 18 in all")
@@ -83,7 +84,7 @@ async def test_the_counter_says_what_is_left_across_steps_decks_and_undo(
     card = await _grade(chat, card, "Good")
     assert card.text.startswith("<b>Deep Learning Tools</b> · 15 cards left here · 16 in all")
     # /undo takes that grade back: its card is new again and counted again.
-    [_undone, again] = await chat.send("/undo", expect=2)
+    [_undone, again, _settled] = await chat.send("/undo", expect=3)
     assert again.text.startswith("<b>Deep Learning Tools</b> · 16 cards left here · 17 in all")
     assert "What are the primary deep learning frameworks" in again.text
 
