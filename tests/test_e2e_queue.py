@@ -3,10 +3,12 @@ the end of a session, and enrolling (a card of the deck just chosen, or why ther
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.fake_telegram import BotMessage, FakeUser
-from tests.harness import Chat, RunningBot, make_settings, seed_decks_dir
+from tests.harness import Chat, GroupChat, RunningBot, make_settings, seed_decks_dir
 
 ADA = FakeUser(1001, "Ada", username="ada")
 TINY = (
@@ -207,3 +209,25 @@ async def test_a_deep_link_shows_a_card_of_its_deck(bot_with_decks, fake, clock)
     [confirm, card] = await chat.send("/start tiny", expect=2)
     assert confirm.text == "You're already studying <b>Tiny</b>. Here's its next card."
     assert card.text.startswith("<b>Tiny</b>")
+
+
+async def test_a_group_whose_deck_file_is_deleted_says_so_in_its_settings(
+    database_url, fake, clock, tmp_path
+):
+    decks = seed_decks_dir(tmp_path)
+    bot = await _bot(database_url, fake, clock, decks)
+    admin = FakeUser(1005, "Ann")
+    try:
+        group = GroupChat(fake, -4100)
+        await group.add_bot(admin)
+        await group.send(admin, "/deck tiny")
+        await bot.stop()
+        (decks / "tiny.md").unlink()
+        await bot.start()
+        [settings] = await group.send(admin, "/settings")
+        assert "Posting: off — the deck was removed from the bot" in settings.text
+        assert "Next post" not in settings.text
+        report = await bot.runtime.timetable.sweep(clock() + timedelta(days=1))
+        assert report.groups.examined == 0 and group.posts() == []
+    finally:
+        await bot.stop()

@@ -1123,8 +1123,11 @@ def group_settings(
     paused: bool,
     can_post: bool,
     next_post: datetime | None,
+    deck_removed: bool = False,
 ) -> str:
-    if not can_post:
+    if deck_removed:
+        status = "off — the deck was removed from the bot (an admin can choose another: /deck)"
+    elif not can_post:
         status = "off — I may not post here (give me the right to send messages, then /resume)"
     elif paused:
         status = "paused (/resume)"
@@ -1137,7 +1140,7 @@ def group_settings(
         f"Cards per post: {cards_per_post} (/cards_per_post N)",
         f"Posting: {status}",
     ]
-    if next_post is not None:
+    if next_post is not None and not deck_removed:
         lines.append(f"Next post: {when(next_post, ZoneInfo(timezone))}")
     lines.append("Admins change these; everyone can use /progress and /quiz.")
     return "\n".join(lines)

@@ -235,6 +235,7 @@ async def on_group_settings(update: Update, context: FlashContext) -> None:
             paused=group.paused,
             can_post=group.can_post,
             next_post=group.next_post_at,
+            deck_removed=deck is not None and deck.retired,
         ),
     )
 
