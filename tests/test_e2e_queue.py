@@ -159,7 +159,7 @@ async def test_a_deck_whose_file_is_deleted_is_retired_and_its_learners_told(
     try:
         chat = Chat(fake, ADA)
         await _pick(chat, "Deep Learning", expect=3)
-        _confirm, card = await _pick(chat, "Tiny", expect=3)
+        _confirm, card, _settled = await _pick(chat, "Tiny", expect=4)  # the first card moves on
         await _grade(chat, card, "Easy")
         # The deck's file is deleted and the bot restarted (decks load at start-up).
         await bot.stop()
@@ -179,8 +179,9 @@ async def test_a_deck_whose_file_is_deleted_is_retired_and_its_learners_told(
         assert all("tiny" not in (data or "") for _label, data in listing.buttons)
         [again] = await chat.send("/decks")  # told once
         assert "removed" not in again.text
-        [card] = await chat.send("/review")
+        [card, settled] = await chat.send("/review", expect=2)
         assert card.text.startswith("<b>Deep Learning Tools</b> · 16 cards left\n")
+        assert "Where is it?" in settled.text and "Moved on" in settled.text  # Tiny's open card
         [reply] = await chat.send("/start tiny")
         assert "don't know that deck" in reply.text
         [stats] = await chat.send("/stats")
@@ -191,7 +192,7 @@ async def test_a_deck_whose_file_is_deleted_is_retired_and_its_learners_told(
         await bot.start()
         [listing] = await chat.send("/decks")
         assert "<b>Tiny</b> · 2 cards · not studying" in listing.text
-        _t, [_redrawn, confirm, card] = await chat.press(listing, "Study Tiny", expect=3)
+        _t, [_redrawn, confirm, card, _settled] = await chat.press(listing, "Study Tiny", expect=4)
         assert "now studying <b>Tiny</b>" in confirm.text
         assert card.text.startswith("<b>Tiny</b>") and "Where is it?" in card.text  # not again
     finally:
@@ -201,12 +202,12 @@ async def test_a_deck_whose_file_is_deleted_is_retired_and_its_learners_told(
 async def test_a_deep_link_shows_a_card_of_its_deck(bot_with_decks, fake, clock):
     chat = Chat(fake, ADA)
     await _pick(chat, "Deep Learning", expect=3)
-    [confirm, card] = await chat.send("/start tiny", expect=2)
+    [confirm, card, _settled] = await chat.send("/start tiny", expect=3)  # + 'Moved on'
     assert "now studying <b>Tiny</b> (2 cards). Let's start — here's its first card." in (
         confirm.text
     )
     assert card.text.startswith("<b>Tiny</b> · 2 cards left here · 18 in all")
-    [confirm, card] = await chat.send("/start tiny", expect=2)
+    [confirm, card, _settled] = await chat.send("/start tiny", expect=3)
     assert confirm.text == "You're already studying <b>Tiny</b>. Here's its next card."
     assert card.text.startswith("<b>Tiny</b>")
 
