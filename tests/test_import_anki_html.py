@@ -223,3 +223,26 @@ def test_any_tag_soup_converts_to_html_telegram_accepts() -> None:
 def test_answer_marker_inside_a_link_keeps_the_link() -> None:
     source = '<a href="https://example.org">question<hr id=answer>answer</a>'
     assert telegram(source, after_answer_marker=True) == '<a href="https://example.org">answer</a>'
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # A code block's language, as Telegram and our own export write it, is kept.
+        (
+            '<pre><code class="language-python">x = 1</code></pre>',
+            '<pre><code class="language-python">x = 1</code></pre>',
+        ),
+        # Anywhere else, or not a plain language name, the class goes and the text stays.
+        ('<pre>a<code class="language-python">x</code></pre>', "<pre>ax</pre>"),
+        ('<code class="language-python">x</code>', "<code>x</code>"),
+        ('<pre><code class="language-py thon">x</code></pre>', "<pre>x</pre>"),
+        ('<pre><code class="evil" onclick="x()">x</code></pre>', "<pre>x</pre>"),
+    ],
+)
+def test_a_code_blocks_language_survives_only_where_telegram_has_it(
+    source: str, expected: str
+) -> None:
+    converted = convert_anki_html(source)
+    assert converted.html == expected
+    parse_html(converted.html)  # the strict Telegram parser accepts it

@@ -75,7 +75,9 @@ _SANITISER_TAGS = (
     | _TABLE_PARTS
     | {"a", "br", "hr", "img", "pre", "li", "tr", "sub", "sup", "ruby", "rt"}
 )
-_SANITISER_ATTRIBUTES = {"a": {"href"}, "img": {"src"}, "hr": {"id"}}
+_SANITISER_ATTRIBUTES = {"a": {"href"}, "img": {"src"}, "hr": {"id"}, "code": {"class"}}
+# `<pre><code class="language-x">` is how Telegram names a code block's language.
+_CODE_LANGUAGE = re.compile(r"language-[A-Za-z0-9_+#.-]{1,32}")
 # Telegram forbids other entities inside code and pre.
 _NO_NESTING = frozenset({"code", "pre"})
 _SOUND_OPEN = "[sound:"
@@ -180,6 +182,16 @@ class _TelegramWriter(HTMLParser):
         if markup:
             self._line.append(_Token("open", markup))
 
+    def _opens_code_block(self, css_class: str) -> bool:
+        """A `<code class="language-x">` right at the start of a `<pre>`."""
+        return (
+            _CODE_LANGUAGE.fullmatch(css_class.strip()) is not None
+            and bool(self._stack)
+            and self._stack[-1].emitted == "pre"
+            and bool(self._line)
+            and self._line[-1] == _Token("open", "<pre>")
+        )
+
     def _close_top(self) -> None:
         opened = self._stack.pop()
         if opened.emitted is not None:
@@ -198,6 +210,11 @@ class _TelegramWriter(HTMLParser):
         elif tag == "rt":  # ruby text (furigana) reads as "漢字(かんじ)"
             self._open(tag, None)
             self._line.append(_Token("text", "("))
+        elif tag == "code" and self._opens_code_block(values.get("class", "")):
+            # The one nesting Telegram allows: a language on a code block (our own export).
+            language = html.escape(values["class"].strip(), quote=True)
+            self._stack.append(_Open(tag, "code", f'<code class="{language}">'))
+            self._line.append(_Token("open", self._stack[-1].markup))
         elif tag in _INLINE:
             self._open(tag, _INLINE[tag])
         elif tag == "a":
