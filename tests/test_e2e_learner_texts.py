@@ -123,6 +123,8 @@ async def test_start_shows_a_returning_learner_their_decks_marked(two_decks_bot,
         "✅ Spanish Basics",
     ]
     assert "• ✅ Spanish Basics — 6 cards" in picker.plain_text
+    assert picker.plain_text.startswith("Hi Ada!")  # just arrived: not "Welcome back" yet
+    assert "Your decks (✅ studying) — tap another to add it:" in picker.plain_text
 
     [again] = await chat.send("/start")
     assert "Pick a deck to start" not in again.plain_text
@@ -131,8 +133,17 @@ async def test_start_shows_a_returning_learner_their_decks_marked(two_decks_bot,
     assert "• ✅ Spanish Basics — 6 cards" in again.plain_text
     assert [label for label, _d in again.buttons] == ["📚 Deep Learning Tools", "✅ Spanish Basics"]
     # Tapping a deck already studied says so, and the picker stays as it is.
-    toast, [confirm, _card] = await chat.press(again, "✅ Spanish", expect=2)
+    toast, [confirm, _card, settled] = await chat.press(again, "✅ Spanish", expect=3)
     assert toast["text"] == "Already studying" and "already studying" in confirm.text
+    assert "Moved on" in settled.text  # the card shown on enrolling, still open until now
+    assert chat.current(again.message_id).text == again.text
+    # Adding a deck from it keeps the welcome back, both decks now marked.
+    _t, [picker, _confirm, _card, _settled] = await chat.press(again, "📚 Deep", expect=4)
+    assert picker.plain_text.startswith("Welcome back, Ada!")
+    assert [label for label, _d in picker.buttons] == [
+        "✅ Deep Learning Tools",
+        "✅ Spanish Basics",
+    ]
 
 
 async def test_the_decks_list_is_redrawn_after_study_and_leave(two_decks_bot, fake):

@@ -169,24 +169,29 @@ COMMANDS = [
 
 
 def welcome(
-    first_name: str, decks: list[tuple[str, str, int]], studying: Collection[str] = ()
+    first_name: str,
+    decks: list[tuple[str, str, int]],
+    studying: Collection[str] = (),
+    *,
+    returning: bool | None = None,
 ) -> str:
-    """The /start message: a newcomer picks a first deck; a returning learner sees their decks
-    marked ✅ and may add another."""
-    if not any(slug in studying for slug, _title, _count in decks):
-        lines = [
+    """The /start message: a newcomer is greeted and picks a first deck; a returning learner
+    (by default: one who studies a deck) is welcomed back. Decks studied are marked ✅."""
+    studies = any(slug in studying for slug, _title, _count in decks)
+    if returning if returning is not None else studies:
+        head = f"Welcome back, {esc(first_name)}! /review studies the cards due now."
+    else:
+        head = (
             f"Hi {esc(first_name)}! I'm <b>Flashtutor</b>: I help you remember flashcards for "
-            "good, with a few minutes of review a day.",
-            "",
-            "Pick a deck to start:" if decks else "There are no decks yet.",
-        ]
-        lines += [f"• <b>{esc(title)}</b> — {counted(count, 'card')}" for _s, title, count in decks]
-        return "\n".join(lines)
-    lines = [
-        f"Welcome back, {esc(first_name)}! /review studies the cards due now.",
-        "",
-        "Your decks (✅ studying) — tap another to add it:",
-    ]
+            "good, with a few minutes of review a day."
+        )
+    if not decks:
+        prompt = "There are no decks yet."
+    elif studies:
+        prompt = "Your decks (✅ studying) — tap another to add it:"
+    else:
+        prompt = "Pick a deck to start:"
+    lines = [head, "", prompt]
     for slug, title, count in decks:
         mark = "✅ " if slug in studying else ""
         lines.append(f"• {mark}<b>{esc(title)}</b> — {counted(count, 'card')}")

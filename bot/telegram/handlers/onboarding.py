@@ -47,15 +47,22 @@ async def on_start(update: Update, context: FlashContext) -> None:
     await send_html(context.bot, update.effective_chat.id, text, markup)
 
 
-def _welcome(update: Update, catalogue) -> tuple[str, InlineKeyboardMarkup]:
-    """The /start picker: every deck, the ones the user studies marked ✅."""
+def _welcome(
+    update: Update, catalogue, *, chosen: str | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The /start picker: every deck, the ones the user studies marked ✅; after a newcomer's
+    first choice (`chosen`), still the newcomer's greeting."""
     choices = [(s, t, n) for s, t, _d, n, _e in catalogue]
     studying = {s for s, _t, _d, _n, enrolled in catalogue if enrolled}
-    text = texts.welcome(update.effective_user.first_name or "", choices, studying)
+    returning = bool(studying - {chosen})
+    first_name = update.effective_user.first_name or ""
+    text = texts.welcome(first_name, choices, studying, returning=returning)
     return text, keyboards.deck_choice(choices, studying)
 
 
-async def _redraw_picker(update: Update, catalogue, *, from_list: bool) -> None:
+async def _redraw_picker(
+    update: Update, catalogue, *, from_list: bool, chosen: str | None = None
+) -> None:
     """Show the choice on the pressed picker: ✅ on /start's, Study or Leave on /decks'."""
     query = update.callback_query
     if not isinstance(query.message, Message):
@@ -63,7 +70,7 @@ async def _redraw_picker(update: Update, catalogue, *, from_list: bool) -> None:
     if from_list:
         text, markup = texts.deck_list(catalogue), keyboards.deck_manage(catalogue)
     else:
-        text, markup = _welcome(update, catalogue)
+        text, markup = _welcome(update, catalogue, chosen=chosen)
     if await edit_html(query, text, markup):
         return
     # A list too long for one message was sent in parts, the buttons on the last: redraw those.
@@ -107,7 +114,8 @@ async def on_enrol(update: Update, context: FlashContext, data: Enrol) -> None:
         await query.answer(texts.UNKNOWN_DECK)
         return
     await query.answer("Enrolled" if fresh else "Already studying")
-    await _redraw_picker(update, catalogue, from_list=data.from_list)
+    chosen = deck.slug if fresh else None  # a newcomer's first choice keeps their greeting
+    await _redraw_picker(update, catalogue, from_list=data.from_list, chosen=chosen)
     await _enrolled_and_first_card(context, update, deck, count, fresh=fresh)
 
 
