@@ -10,7 +10,8 @@ next card, as fast as they can. Figures per bot and learner count:
 * grades/s: "Recorded" toasts in the measuring window / its length;
 * callback latency p50 / p99: from a press entering Telegram's queue to its answer;
 * unanswered: presses without an answer 30 s after the window closed;
-* peak RSS of the bot process (VmHWM).
+* peak RSS of the bot process (VmHWM), and its CPU time per grade in the window (what
+  limits a bot when the cores are the bottleneck).
 
 Prints figures and asserts nothing (no timed tests). Bot, fake server and learners share the
 machine's cores, so figures are for comparing bots within one run, not absolutes.
@@ -43,6 +44,7 @@ from tests.harness import TOKEN  # noqa: E402
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SEED = ROOT / "decks" / "deep-learning-tools.md"
 DECK_SLUG = "bench-deck"
+PROFILE_DIR = os.environ.get("BENCH_PROFILE_DIR")  # cProfile output of each Flashtutor run
 DECK_CARDS = 600  # more than any learner grades in a run: every grade is a new card
 
 
@@ -103,6 +105,12 @@ def drop_postgres(schema: str) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -127,6 +135,9 @@ async def start_bot(kind: str, fake: FakeTelegram, tmp: Path, database_url: str)
             "LOG_LEVEL": "WARNING",
         }
         args = ["-m", "bot"]
+        if PROFILE_DIR:
+            out = Path(PROFILE_DIR) / f"{kind}-{time.strftime('%H%M%S')}.prof"
+            args = ["-m", "cProfile", "-o", str(out), *args]
     log = (tmp / f"{kind}.log").open("a")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, *args, cwd=ROOT, env=env, stdout=log, stderr=log
@@ -182,10 +193,10 @@ async def measure(kind: str, learners: int, seconds: float, tmp: Path, database_
             lambda: all(_fresh_card(fake, p.id, set()) for p in people), timeout=180
         )
         window["open"].set()
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), cpu_seconds(proc.pid)
         await asyncio.sleep(seconds)
         window["closed"] = True
-        ended = time.perf_counter()
+        ended, cpu_used = time.perf_counter(), cpu_seconds(proc.pid) - cpu_began
         done, pending = await asyncio.wait(tasks, timeout=30)
         for task in pending:
             task.cancel()
@@ -207,6 +218,7 @@ async def measure(kind: str, learners: int, seconds: float, tmp: Path, database_
             else float("nan"),
             "unanswered": len(unanswered),
             "rss_mb": rss,
+            "cpu_ms_per_grade": 1000 * cpu_used / max(1, len(graded)),
             "failures": len(failures),
         }
     finally:
@@ -236,7 +248,7 @@ async def main() -> None:
     )
     print(
         f"{'bot':<10} {'learners':>8} {'grades/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'unanswered':>10} {'peak RSS MB':>11}"
+        f"{'unanswered':>10} {'peak RSS MB':>11} {'bot CPU ms/grade':>16}"
     )
     schema = f"bench_load_{os.getpid()}"
     try:
@@ -264,7 +276,8 @@ async def main() -> None:
                     )
                 print(
                     f"{kind:<10} {learners:>8} {r['grades_per_s']:>9.1f} {r['p50_ms']:>8.0f} "
-                    f"{r['p99_ms']:>8.0f} {r['unanswered']:>10} {r['rss_mb']:>11.0f}{ratio}",
+                    f"{r['p99_ms']:>8.0f} {r['unanswered']:>10} {r['rss_mb']:>11.0f} "
+                    f"{r['cpu_ms_per_grade']:>16.1f}{ratio}",
                     flush=True,
                 )
     finally:

@@ -11,8 +11,8 @@ Confirming is a prefix: getUpdates(offset) confirms everything below the offset,
 update is in flight, the next poll asks from it and Telegram returns it again with anything
 newer; updates already in hand are skipped. Two things keep that cheap and live:
 
-* a poll that brought nothing new does not repeat at once (Telegram answers at once while
-  anything unconfirmed exists): it waits for a handler to finish, at most `idle_wait`;
+* while anything is unconfirmed Telegram answers at once, so the next poll waits for a
+  handler to finish (its update is then confirmed by that poll), at most `idle_wait`;
 * an update still in flight after `hold_seconds` (a reply waiting out a group's rate limit,
   Telegram down) stops holding the offset back, so it cannot hide newer updates behind
   Telegram's 100-update page; it is logged, as a crash during it would lose it.
@@ -110,7 +110,6 @@ class ConfirmingPoller:
             self._release_slow()
             # While an update is unconfirmed Telegram answers at once: no long poll then.
             waiting = self.offset < self._next_id
-            self._finished.clear()
             try:
                 raw = await self._get_updates(self.offset, wait=0 if waiting else self.timeout)
             except InvalidToken as error:
@@ -129,10 +128,14 @@ class ConfirmingPoller:
                 await asyncio.sleep(backoff)
                 continue
             backoff = 0.0
-            fresh = [u for u in raw if u["update_id"] >= self._next_id]
-            for data in fresh:
-                self._dispatch(data)
-            if not fresh and self._in_flight:
+            for data in raw:
+                if data["update_id"] >= self._next_id:
+                    self._dispatch(data)
+            if self.offset < self._next_id:
+                # The next poll would come back at once with what is in hand: give a handler
+                # the chance to finish first (Telegram then forgets it), or new updates time
+                # to arrive.
+                self._finished.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.idle_wait):
                         await self._finished.wait()
