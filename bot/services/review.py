@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Scheduler
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, func, literal_column, or_, select, union_all, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.localtime import local_date, local_day_start
 from bot.core.mastery import CardProgress, DeckStatus, deck_status
@@ -126,20 +128,6 @@ def _new_cards(user_id: int, deck_id: int | None, *columns):
     )
 
 
-async def _new_introduced_today(session: AsyncSession, user: User, now: datetime) -> int:
-    start = local_day_start(now, ZoneInfo(user.timezone))
-    return (
-        await session.execute(
-            select(func.count(func.distinct(ReviewLog.card_id))).where(
-                ReviewLog.user_id == user.id,
-                ReviewLog.state_before.is_(None),
-                ReviewLog.undone.is_(False),
-                ReviewLog.reviewed_at >= start,
-            )
-        )
-    ).scalar_one()
-
-
 REVIEW_STATE = 2  # fsrs.State.Review
 
 
@@ -170,11 +158,6 @@ def _due_query(user: User, now: datetime, deck_id: int | None, *columns):
     )
 
 
-async def _new_allowance(session: AsyncSession, user: User, now: datetime) -> int:
-    """New cards the user may still start today."""
-    return max(0, user.new_cards_per_day - await _new_introduced_today(session, user, now))
-
-
 @dataclass(frozen=True)
 class QueueCounts:
     """Cards that can be studied now, in all decks and per deck."""
@@ -185,27 +168,50 @@ class QueueCounts:
 
 async def queue_counts(session: AsyncSession, *, user: User, now: datetime) -> QueueCounts:
     """Due cards plus new cards within today's limit, in all the user's decks and per deck."""
-    due_rows = await session.execute(
-        _due_query(user, now, None, Card.deck_id, func.count(Card.id)).group_by(Card.deck_id)
+    counts, _allowance = await _queue_counts(session, user, now)
+    return counts
+
+
+async def _queue_counts(
+    session: AsyncSession, user: User, now: datetime
+) -> tuple[QueueCounts, int]:
+    """queue_counts and today's new-card allowance, in one round trip (every card shown and
+    every Show answer asks: three queries as one)."""
+    start = local_day_start(now, ZoneInfo(user.timezone))
+    kind = literal_column("'due'").label("kind")
+    due = _due_query(user, now, None, kind, Card.deck_id, func.count(Card.id)).group_by(
+        Card.deck_id
     )
-    due = dict(due_rows.all())
-    allowance = await _new_allowance(session, user, now)
-    new: dict[int, int] = {}
-    if allowance:
-        new_rows = await session.execute(
-            _new_cards(user.id, None, Card.deck_id, func.count(Card.id)).group_by(Card.deck_id)
-        )
-        new = dict(new_rows.all())
-    decks = set(due) | set(new)
-    per_deck = {d: due.get(d, 0) + min(allowance, new.get(d, 0)) for d in decks}
-    total = sum(due.values()) + min(allowance, sum(new.values()))
-    return QueueCounts(total, per_deck)
+    new = _new_cards(
+        user.id, None, literal_column("'new'"), Card.deck_id, func.count(Card.id)
+    ).group_by(Card.deck_id)
+    introduced = select(
+        literal_column("'introduced'"),
+        literal_column("NULL"),
+        func.count(func.distinct(ReviewLog.card_id)),
+    ).where(
+        ReviewLog.user_id == user.id,
+        ReviewLog.state_before.is_(None),
+        ReviewLog.undone.is_(False),
+        ReviewLog.reviewed_at >= start,
+    )
+    rows = (await session.execute(union_all(due, new, introduced))).all()
+    due_per_deck = {deck: n for what, deck, n in rows if what == "due"}
+    new_per_deck = {deck: n for what, deck, n in rows if what == "new"}
+    introduced_today = next((n for what, _deck, n in rows if what == "introduced"), 0)
+    allowance = max(0, user.new_cards_per_day - introduced_today)
+    decks = set(due_per_deck) | set(new_per_deck)
+    per_deck = {d: due_per_deck.get(d, 0) + min(allowance, new_per_deck.get(d, 0)) for d in decks}
+    total = sum(due_per_deck.values()) + min(allowance, sum(new_per_deck.values()))
+    return QueueCounts(total, per_deck), allowance
 
 
 async def _first_card(
-    session: AsyncSession, user: User, now: datetime, deck_id: int | None
+    session: AsyncSession, user: User, now: datetime, deck_id: int | None, counts: QueueCounts
 ) -> tuple[Card, Deck, CardState | None] | None:
     """The most overdue due card, else the first new one within today's limit."""
+    if not (counts.per_deck.get(deck_id, 0) if deck_id is not None else counts.total):
+        return None  # nothing to study there: no query needed
     row = (
         await session.execute(
             _due_query(user, now, deck_id).order_by(CardState.due, Card.id).limit(1)
@@ -213,8 +219,6 @@ async def _first_card(
     ).first()
     if row is not None:
         return row[0], row[1], row[2]
-    if not await _new_allowance(session, user, now):
-        return None
     row = (
         await session.execute(
             _new_cards(user.id, deck_id).order_by(Deck.title, Card.position).limit(1)
@@ -236,15 +240,15 @@ async def next_card(
     `deck_id` keeps to one deck; `prefer_deck_id` takes that deck's cards first, then the
     others' (a review stays in the deck the learner is in until it is done there).
     """
+    counts, _allowance = await _queue_counts(session, user, now)
     found = None
     if deck_id is not None or prefer_deck_id is not None:
-        found = await _first_card(session, user, now, deck_id or prefer_deck_id)
+        found = await _first_card(session, user, now, deck_id or prefer_deck_id, counts)
     if found is None and deck_id is None:
-        found = await _first_card(session, user, now, None)
+        found = await _first_card(session, user, now, None, counts)
     if found is None:
         return None
     card, deck, state = found
-    counts = await queue_counts(session, user=user, now=now)
     return StudyCard(
         card,
         deck,
@@ -316,13 +320,16 @@ async def card_to_study(
     `early` accepts a card that is not due yet (a group post reviews it for everyone).
     """
     row = (
-        await session.execute(_enrolled_cards(user.id, None).where(Card.id == card_id))
+        await session.execute(
+            _enrolled_cards(user.id, None, Card, Deck, CardState)
+            .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
+            .where(Card.id == card_id)
+        )
     ).one_or_none()
     if row is None:
         exists = await session.get(Card, card_id)
         return (GradeStatus.NOT_ENROLLED if exists else GradeStatus.UNKNOWN_CARD), None
-    card, deck = row
-    state = await session.get(CardState, (user.id, card_id))
+    card, deck, state = row
     current = state.reps if state else 0
     if current != version:
         return GradeStatus.ALREADY_GRADED, None
@@ -375,40 +382,45 @@ async def grade_card(
         "due": after.due,
         "last_review": after.last_review,
     }
+    # One statement each way: a first grade inserts unless a racing press did; a later one
+    # updates only the version shown and reads back the new counters.
     if study.memory is None:
-        try:
-            async with session.begin_nested():
-                session.add(
-                    CardState(
-                        user_id=user.id,
-                        card_id=card_id,
-                        deck_id=study.deck.id,
-                        reps=1,
-                        lapses=0,
-                        **values,
-                    )
-                )
-        except IntegrityError:
+        insert = (pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert)(
+            CardState
+        )
+        result = await session.execute(
+            insert.values(
+                user_id=user.id, card_id=card_id, deck_id=study.deck.id, reps=1, lapses=0, **values
+            )
+            .on_conflict_do_nothing(index_elements=["user_id", "card_id"])
+            .returning(CardState.reps)
+        )
+        if result.first() is None:
             return GradeOutcome(GradeStatus.ALREADY_GRADED)
         before_dict = None
         reps, lapses = 1, 0
     else:
-        result = await session.execute(
-            update(CardState)
-            .where(
-                CardState.user_id == user.id,
-                CardState.card_id == card_id,
-                CardState.reps == version,
+        row = (
+            await session.execute(
+                update(CardState)
+                .where(
+                    CardState.user_id == user.id,
+                    CardState.card_id == card_id,
+                    CardState.reps == version,
+                )
+                .values(reps=CardState.reps + 1, lapses=CardState.lapses + lapse, **values)
+                .returning(CardState.reps, CardState.lapses)
+                .execution_options(synchronize_session=False)
             )
-            .values(reps=CardState.reps + 1, lapses=CardState.lapses + lapse, **values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
+        ).first()
+        if row is None:
             return GradeOutcome(GradeStatus.ALREADY_GRADED)
-        state = await session.get(CardState, (user.id, card_id))
-        await session.refresh(state)
-        before_dict = study.memory.to_dict() | {"reps": version, "lapses": state.lapses - lapse}
-        reps, lapses = state.reps, state.lapses
+        reps, lapses = row
+        before_dict = study.memory.to_dict() | {"reps": version, "lapses": lapses - lapse}
+        state = await session.get(CardState, (user.id, card_id))  # loaded above: no query
+        if state is not None:  # keep the loaded row true to the database, for later readers
+            for key, value in (values | {"reps": reps, "lapses": lapses}).items():
+                set_committed_value(state, key, value)
     session.add(
         ReviewLog(
             user_id=user.id,
