@@ -150,6 +150,9 @@ async def test_callback_data_is_limited_to_64_utf8_bytes(fake, bot):
     for data in ("x" * 65, "ж" * 32 + "x", "😀" * 16 + "x"):
         with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
             await bot.send_message(ALICE.id, "too long", reply_markup=keyboard(data))
+    # Tests read back what was refused, to assert that a bot never tried it.
+    assert fake.refusals() == ["sendMessage -> 400 Bad Request: BUTTON_DATA_INVALID"] * 3
+    assert fake.refusals(400) == fake.refusals() and fake.refusals(403) == []
 
 
 # Edits and deletes.

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.core.deck_format import is_deck_file_slug
 from bot.core.mastery import Mastery
 from bot.services.study import ProgressRow
 from bot.telegram import callbacks as cb
@@ -51,13 +52,18 @@ def test_visible_length_counts_utf16_after_entities():
 
 
 def test_every_callback_fits_64_bytes_and_round_trips():
+    # The longest slug a deck file may carry goes into the slug-carrying buttons.
+    longest_slug = "a" * 41
+    assert is_deck_file_slug(longest_slug) and not is_deck_file_slug(longest_slug + "a")
     samples = [
         cb.StartReview(),
         cb.ShowAnswer(10**17, 10**17),
         cb.Grading(10**17, 10**17, max(cb.Grade)),
-        cb.Enrol("a" * 41),
-        cb.Enrol("a" * 41, from_list=True),
-        cb.Leave("a" * 41),
+        cb.Enrol(longest_slug),
+        cb.Enrol(longest_slug, from_list=True),
+        cb.Leave(longest_slug),
+        cb.GroupDeck(longest_slug),
+        cb.GroupGrade(10**18 - 1, max(cb.Grade)),
     ]
     for sample in samples:
         data = cb.encode(sample)

@@ -187,6 +187,19 @@ class FakeTelegram(FakeWorld):
         wakeup, self._wakeup = self._wakeup, asyncio.Event()
         wakeup.set()
 
+    def refusals(self, code: int | None = None) -> list[str]:
+        """The bot's calls this server refused (optionally only those with `code`), in order.
+
+        Each reads '<method> -> <code> <description>', e.g. 'sendMessage -> 400 Bad Request:
+        message is too long': what the bot tried that Telegram would not have taken.
+        """
+        prefix = f"{code} " if code is not None else ""
+        return [
+            f"{c.method} -> {c.outcome}"
+            for c in self._calls
+            if c.outcome not in ("ok", "pending") and c.outcome.startswith(prefix)
+        ]
+
     # Waiting, for tests.
 
     async def wait_for(
