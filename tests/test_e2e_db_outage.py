@@ -11,6 +11,8 @@ from tests.conftest import POSTGRES_URL
 from tests.fake_telegram import FakeUser
 from tests.harness import Chat, RunningBot, make_settings
 
+pytestmark = pytest.mark.postgres
+
 ADA = FakeUser(3001, "Ada")
 OUTAGE_DB = f"flashtutor_outage_{os.getpid()}"  # one per run: runs may overlap
 
