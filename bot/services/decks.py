@@ -17,6 +17,7 @@ from bot.core.deck_format import (
     is_deck_file_slug,
     load_deck_dir,
 )
+from bot.services.card_sync import CardContent, sync_cards
 from bot.storage.db import Database
 from bot.storage.models import Card, Deck, Enrolment
 
@@ -53,7 +54,9 @@ async def sync_deck(
     Returns (added, updated, retired) card counts. Review history hangs off card ids,
     which never change for a key, so editing text keeps everyone's progress.
     """
-    deck = (await session.execute(select(Deck).where(Deck.slug == spec.slug))).scalar_one_or_none()
+    deck = (
+        await session.execute(select(Deck).where(Deck.slug == spec.slug, Deck.owner_id.is_(None)))
+    ).scalar_one_or_none()
     if deck is None:
         deck = Deck(slug=spec.slug, title=spec.title, description=spec.description, updated_at=now)
         session.add(deck)
@@ -61,38 +64,15 @@ async def sync_deck(
     else:
         deck.title, deck.description, deck.retired = spec.title, spec.description, False
         deck.updated_at = now
-    existing = {
-        c.key: c
-        for c in (await session.execute(select(Card).where(Card.deck_id == deck.id))).scalars()
-    }
-    added = updated = retired = 0
-    for spec_card in spec.cards:
-        card = existing.pop(spec_card.key, None)
-        if card is None:
-            session.add(
-                Card(
-                    deck_id=deck.id,
-                    key=spec_card.key,
-                    position=spec_card.position,
-                    question=spec_card.question,
-                    answer=spec_card.answer,
-                )
-            )
-            added += 1
-        elif (card.question, card.answer, card.position, card.retired) != (
-            spec_card.question,
-            spec_card.answer,
-            spec_card.position,
-            False,
-        ):
-            card.question, card.answer = spec_card.question, spec_card.answer
-            card.position, card.retired = spec_card.position, False
-            updated += 1
-    for card in existing.values():
-        if not card.retired:
-            card.retired = True
-            retired += 1
-    return added, updated, retired
+    counts = await sync_cards(
+        session,
+        deck_id=deck.id,
+        cards=[
+            CardContent(key=c.key, position=c.position, question=c.question, answer=c.answer)
+            for c in spec.cards
+        ],
+    )
+    return counts.added, counts.updated, counts.retired
 
 
 async def load_bundled_decks(db: Database, decks_dir: Path, *, now: datetime) -> DeckSync:
@@ -133,7 +113,9 @@ async def retire_missing_decks(
     Cards, enrolments and history stay: the deck is no longer listed or studied, its
     learners are told on their next /decks, and a file bringing it back revives it.
     """
-    live = (await session.execute(select(Deck).where(Deck.retired.is_(False)))).scalars()
+    live = (
+        await session.execute(select(Deck).where(Deck.retired.is_(False), Deck.owner_id.is_(None)))
+    ).scalars()
     gone = [d for d in live if is_deck_file_slug(d.slug) and d.slug not in claimed]
     retired: dict[str, int] = {}
     for deck in gone:
@@ -147,11 +129,14 @@ async def retire_missing_decks(
 
 
 async def list_decks(session: AsyncSession) -> list[tuple[Deck, int]]:
-    """Live decks with their live card counts, by title."""
+    """The catalogue: live bundled decks with their live card counts, by title.
+
+    Learners' own decks are private: they are reached by id or a share code, never listed.
+    """
     rows = await session.execute(
         select(Deck, func.count(Card.id))
         .join(Card, (Card.deck_id == Deck.id) & (Card.retired.is_(False)))
-        .where(Deck.retired.is_(False))
+        .where(Deck.retired.is_(False), Deck.owner_id.is_(None))
         .group_by(Deck.id)
         .order_by(Deck.title)
     )
@@ -159,8 +144,11 @@ async def list_decks(session: AsyncSession) -> list[tuple[Deck, int]]:
 
 
 async def deck_by_slug(session: AsyncSession, slug: str) -> Deck | None:
+    """A live bundled deck by slug (a learner's own deck is never found by slug)."""
     return (
-        await session.execute(select(Deck).where(Deck.slug == slug, Deck.retired.is_(False)))
+        await session.execute(
+            select(Deck).where(Deck.slug == slug, Deck.retired.is_(False), Deck.owner_id.is_(None))
+        )
     ).scalar_one_or_none()
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from bot.storage.types import UTCDateTime
@@ -19,6 +27,8 @@ __all__ = [
     "GroupMember",
     "GroupPost",
     "GroupPostGrade",
+    "ImportedReview",
+    "Media",
     "QuizAnswer",
     "QuizPoll",
     "ReviewLog",
@@ -57,7 +67,12 @@ class User(SQLModel, table=True):
 
 
 class Deck(SQLModel, table=True):
-    """A deck loaded from a file in decks/."""
+    """A deck: bundled (a file in decks/, no owner) or a learner's own (imported or typed).
+
+    A learner's deck has the slug `~<id>`: `~` is never in a bundled slug nor in a deep-link
+    payload, so the two kinds cannot collide and `/start <slug>` can never reach a private deck.
+    `retired` means the file left decks/ (bundled) or the owner deleted it (owned).
+    """
 
     __tablename__ = "decks"
 
@@ -67,10 +82,29 @@ class Deck(SQLModel, table=True):
     description: str = ""
     retired: bool = False
     updated_at: datetime = _utc()
+    owner_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger,
+            ForeignKey("users.id", name="fk_decks_owner_id_users"),
+            nullable=True,
+            index=True,
+        ),
+    )
+    source: str = Field(default="bundled", max_length=16)  # bot.services.owned_decks.DeckSource
+    # The deep-link code that opens the deck for others; NULL = not shared.
+    share_code: str | None = Field(default=None, unique=True, index=True, max_length=64)
 
 
 class Card(SQLModel, table=True):
-    """One question/answer card; `key` is its stable identity inside the deck file."""
+    """One question/answer card; `key` is its stable identity inside the deck.
+
+    Bundled cards keep the file's key; imported ones `x:<source key>` (or `h:<hash>` when long)
+    with the source's own key in `external_key`; typed ones `t:<random>`.
+    `text_format` says how question/answer are written: "markup" (deck files, typed cards) or
+    "html" (Telegram HTML made by the importers); bot.core.card_text renders either.
+    Media lists hold {"sha256", "kind" (image|sound), "name"} per file, shown in order.
+    """
 
     __tablename__ = "cards"
     __table_args__ = (UniqueConstraint("deck_id", "key", name="uq_cards_deck_key"),)
@@ -82,6 +116,18 @@ class Card(SQLModel, table=True):
     question: str
     answer: str
     retired: bool = False
+    kind: str = Field(default="basic", max_length=16)  # basic | reversed | cloze | typed
+    text_format: str = Field(default="markup", max_length=8)  # markup | html
+    typed_answer: str | None = None  # what a "type the answer" card expects, plain text
+    tags: str = ""  # space-separated, as Anki keeps them
+    question_media: list[dict] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    answer_media: list[dict] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    note_key: str | None = Field(default=None, max_length=255)  # e.g. the Anki note GUID
+    external_key: str | None = Field(default=None, max_length=255)  # set on imported cards only
 
 
 class Enrolment(SQLModel, table=True):
@@ -131,6 +177,43 @@ class ReviewLog(SQLModel, table=True):
     state_after: dict = Field(sa_column=Column(JSON, nullable=False))
     chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     undone: bool = False
+
+
+class ImportedReview(SQLModel, table=True):
+    """One past answer brought in with an imported deck (an Anki revlog row) for its importer.
+
+    Kept apart from review_logs, which holds grades given here: those count for today's
+    limits and streaks and can be undone; these are history (and data for fitting FSRS).
+    """
+
+    __tablename__ = "imported_reviews"
+    __table_args__ = (
+        UniqueConstraint("user_id", "card_id", "reviewed_at", name="uq_imported_reviews_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    card_id: int = Field(foreign_key="cards.id", index=True)
+    deck_id: int = Field(foreign_key="decks.id")
+    reviewed_at: datetime = _utc()
+    rating: int  # 1 Again … 4 Easy; 0 for a manual reschedule
+    kind: str = Field(max_length=16)  # learn | review | relearn | filtered | manual | rescheduled
+    interval_days: float = 0.0
+    duration_ms: int | None = None
+
+
+class Media(SQLModel, table=True):
+    """A media file by content: stored once per sha256, uploaded to Telegram once."""
+
+    __tablename__ = "media"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    mime: str = Field(max_length=100)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # Telegram's file_id after the first upload; later sends reuse it.
+    telegram_file_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _utc()
 
 
 class StudySession(SQLModel, table=True):

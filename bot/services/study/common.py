@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.markup import to_plain_text
+from bot.core.card_text import card_plain
 from bot.core.study import StudyCard
 from bot.storage.models import (
     Card,
@@ -67,7 +67,11 @@ class MoveStatus(enum.Enum):
 
 def plain_card(card: Card) -> StudyCard:
     """A stored card as the study engines see it: markup stripped."""
-    return StudyCard(card.id, to_plain_text(card.question), to_plain_text(card.answer))
+    return StudyCard(
+        card.id,
+        card_plain(card.question, card.text_format),
+        card_plain(card.answer, card.text_format),
+    )
 
 
 @dataclass(frozen=True)
