@@ -5,9 +5,11 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from bot.storage.db import Database, alembic_config
+from bot.storage.models import Card, Deck
 
 
 async def test_upgrade_is_idempotent_and_matches_the_models(db):
@@ -39,4 +41,44 @@ async def test_downgrade_to_base_and_back(database_url):
 
     async with db.engine.connect() as conn:
         assert {"users", "cards", "quiz_polls", "alembic_version"} <= await conn.run_sync(tables)
+    await db.dispose()
+
+
+async def test_decks_and_cards_from_before_own_decks_read_as_bundled_markup(database_url):
+    db = Database(database_url)
+
+    def upgrade_to(revision):
+        def run(connection):
+            cfg = alembic_config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+
+        return run
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(upgrade_to("0003"))
+        await conn.execute(
+            text(
+                "INSERT INTO decks (id, slug, title, description, retired, updated_at) "
+                "VALUES (1, 'spanish', 'Spanish', '', false, '2026-01-01 00:00:00')"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO cards (id, deck_id, key, position, question, answer, retired) "
+                "VALUES (1, 1, 'hola', 0, 'hola', 'hello', false)"
+            )
+        )
+    await db.migrate()
+    async with db.session() as session:
+        deck = await session.get(Deck, 1)
+        card = await session.get(Card, 1)
+    assert (deck.owner_id, deck.source, deck.share_code) == (None, "bundled", None)
+    assert (card.kind, card.text_format, card.tags, card.typed_answer) == (
+        "basic",
+        "markup",
+        "",
+        None,
+    )
+    assert (card.question_media, card.answer_media, card.external_key) == ([], [], None)
     await db.dispose()

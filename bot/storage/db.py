@@ -105,7 +105,9 @@ class Database:
             command.upgrade(cfg, "head")
 
         turn = self._writer if self._writer is not None else contextlib.nullcontext()
-        async with turn, self.engine.begin() as conn:
+        # A connection outside any transaction: the migration environment opens its own, and
+        # on SQLite first switches foreign keys off, which only works outside one.
+        async with turn, self.engine.connect() as conn:
             await conn.run_sync(upgrade)
 
     async def dispose(self) -> None:

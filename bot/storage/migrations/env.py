@@ -15,15 +15,36 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.close()
+
+
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
+        render_as_batch=sqlite,  # SQLite cannot ALTER much
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    # SQLite alters a table by rebuilding it (copy, drop, rename); dropping a table that
+    # other rows point at fails while foreign keys are enforced, and enforcement can only be
+    # switched off outside a transaction. So: off, migrate, check every key, on again.
+    rebuild_safely = sqlite and not connection.in_transaction()
+    if rebuild_safely:
+        _sqlite_foreign_keys(connection, False)
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if rebuild_safely:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+    finally:
+        if rebuild_safely:
+            _sqlite_foreign_keys(connection, True)
 
 
 async def _run_with_url(url: str) -> None:
