@@ -56,7 +56,7 @@ async def test_decks_and_cards_from_before_own_decks_read_as_bundled_markup(data
         return run
 
     async with db.engine.begin() as conn:
-        await conn.run_sync(upgrade_to("0003"))
+        await conn.run_sync(upgrade_to("0004"))
         await conn.execute(
             text(
                 "INSERT INTO decks (id, slug, title, description, retired, updated_at) "

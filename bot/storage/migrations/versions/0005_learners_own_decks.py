@@ -3,8 +3,8 @@ external keys; the media store; imported review history
 
 Existing rows are bundled decks with basic markup cards, which the server defaults say.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 14:58:28.497117
 
 """
@@ -18,8 +18,8 @@ import bot.storage.types
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0003'
+revision: str = '0005'
+down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
