@@ -315,3 +315,25 @@ async def test_after_undo_the_card_message_it_replaced_says_it_moved_on(running_
         if any(d and d.startswith(("a:", "g:")) for _t, d in m.buttons)
     ]
     assert [m.message_id for m in open_messages] == [following.message_id]
+
+
+async def test_text_typed_while_a_review_card_waits_is_an_attempt_at_it(running_bot, fake):
+    chat = Chat(fake, ADA)
+    [reply] = await chat.send("an answer to nothing")  # no card waits: the usual reply
+    assert "I only understand commands and buttons" in reply.text
+    [welcome] = await chat.send("/start")
+    _t, [_picker, _confirm, card] = await chat.press(welcome, "📚", expect=3)
+    [stripped, revealed] = await chat.send("TensorFlow & PyTorch", expect=2)
+    assert stripped.message_id == card.message_id and stripped.buttons == []
+    text = revealed.plain_text
+    assert "What are the primary deep learning frameworks mentioned?" in text
+    assert "Your attempt\nTensorFlow & PyTorch\n\nAnswer\nTensorFlow, Keras, and PyTorch" in text
+    labels = [label.split(" ·")[0] for label, _d in revealed.buttons]
+    assert labels == ["Again", "Hard", "Good", "Easy"]
+    _t, [graded, following] = await chat.press(revealed, "Good", expect=2)
+    assert graded.message_id == revealed.message_id and "Good — next in" in graded.plain_text
+    # The next card waits now: a second attempt reveals that one, not the graded card.
+    [_stripped, revealed] = await chat.send("Python", expect=2)
+    assert "What is the de-facto language" in revealed.plain_text
+    assert "Your attempt\nPython\n\nAnswer\n" in revealed.plain_text
+    assert following.message_id != revealed.message_id

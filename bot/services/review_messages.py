@@ -7,11 +7,14 @@ open one is replaced, and the caller tells it that it has moved on.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Card, User
+from bot.services.review import StudyCard, card_to_study
+from bot.storage.models import Card, CardState, User
 
-__all__ = ["card_message_closed", "card_message_moved", "card_message_sent"]
+__all__ = ["card_message_closed", "card_message_moved", "card_message_sent", "open_card"]
 
 
 async def card_message_sent(
@@ -44,3 +47,17 @@ async def card_message_closed(session: AsyncSession, *, user_id: int, card_id: i
     user = await session.get(User, user_id, with_for_update=True)
     if user is not None and user.review_card_id == card_id:
         user.review_message_id = user.review_card_id = None
+
+
+async def open_card(
+    session: AsyncSession, *, user: User, now: datetime
+) -> tuple[int, StudyCard] | None:
+    """The message still offering a card and that card as it stands now, while it can still
+    be studied (due, deck still studied); None when no card waits."""
+    if user.review_message_id is None or user.review_card_id is None:
+        return None
+    state = await session.get(CardState, (user.id, user.review_card_id))
+    _status, study = await card_to_study(
+        session, user=user, card_id=user.review_card_id, version=state.reps if state else 0, now=now
+    )
+    return (user.review_message_id, study) if study is not None else None

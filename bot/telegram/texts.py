@@ -281,10 +281,21 @@ def question(study: StudyCard) -> str:
     return f"{_card_header(study)}\n\n{to_telegram_html(study.card.question)}"
 
 
-def question_and_answer(study: StudyCard) -> str:
+ATTEMPT_CHARS = 500  # a typed attempt beside a self-checked answer: enough to compare
+
+
+def attempt_block(attempt: str | None) -> str:
+    """What the learner typed before seeing the answer, as a block above it ('' if nothing)."""
+    if attempt is None:
+        return ""
+    shown = attempt if len(attempt) <= ATTEMPT_CHARS else attempt[:ATTEMPT_CHARS] + "…"
+    return f"<b>Your attempt</b>\n{esc(shown.strip())}\n\n"
+
+
+def question_and_answer(study: StudyCard, *, attempt: str | None = None) -> str:
     return (
         f"{_card_header(study)}\n\n{to_telegram_html(study.card.question)}\n\n"
-        f"<b>Answer</b>\n{to_telegram_html(study.card.answer)}"
+        f"{attempt_block(attempt)}<b>Answer</b>\n{to_telegram_html(study.card.answer)}"
     )
 
 
@@ -597,9 +608,6 @@ def _option_texts(deck: DeckCards, question: MultipleChoice) -> list[str]:
     return [deck.cards[i].question for i in question.options]
 
 
-ATTEMPT_CHARS = 500  # a typed attempt beside a self-checked answer: enough to compare
-
-
 def question_body(
     deck: DeckCards, question: Question, *, revealed: bool = False, attempt: str | None = None
 ) -> str:
@@ -625,12 +633,8 @@ def question_body(
     if question.mode == "typed":
         return f"{to_telegram_html(card.question)}\n\n<i>Type your answer.</i>"
     if revealed or attempt is not None:
-        yours = ""
-        if attempt is not None:
-            shown = attempt if len(attempt) <= ATTEMPT_CHARS else attempt[:ATTEMPT_CHARS] + "…"
-            yours = f"<b>Your attempt</b>\n{esc(shown.strip())}\n\n"
         return (
-            f"{to_telegram_html(card.question)}\n\n{yours}<b>Answer</b>\n"
+            f"{to_telegram_html(card.question)}\n\n{attempt_block(attempt)}<b>Answer</b>\n"
             f"{to_telegram_html(card.answer)}\n\n<i>Did you know it?</i>"
         )
     return f"{to_telegram_html(card.question)}\n\n<i>Think of the answer, then reveal it.</i>"

@@ -43,7 +43,10 @@ async def on_unknown_command(update: Update, context: FlashContext) -> None:
 
 
 async def on_stray_text(update: Update, context: FlashContext) -> None:
-    """Plain text, stickers and the like in private chat."""
+    """Plain text, stickers and the like in private chat; text typed while a review card
+    waits is taken as the learner's attempt at it."""
+    if update.effective_message.text and await review.review_attempt(update, context):
+        return
     await send_html(context.bot, update.effective_chat.id, texts.STRAY_TEXT)
 
 

@@ -20,7 +20,7 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import load_user, send_html
-from bot.telegram.handlers.sessions import edit_html
+from bot.telegram.handlers.sessions import edit_html, strip_buttons
 
 __all__ = [
     "on_grade",
@@ -29,6 +29,7 @@ __all__ = [
     "on_start_review",
     "on_stats",
     "on_undo",
+    "review_attempt",
     "send_card",
     "send_next_card",
 ]
@@ -148,6 +149,39 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
         await review_messages.card_message_moved(
             session, user_id=user.id, message_id=message.message_id, card_id=study.card.id
         )
+
+
+async def review_attempt(update: Update, context: FlashContext) -> bool:
+    """Text typed while a review card waits is the learner's attempt: the card is revealed
+    below it, the attempt beside the answer, with the grades. False when no card waits."""
+    runtime = context.runtime
+    chat_id = update.effective_chat.id
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        user = await load_user(session, runtime, update.effective_user)
+        opened = await review_messages.open_card(session, user=user, now=now)
+        retention = user.desired_retention
+    if opened is None:
+        return False
+    old_message_id, study = opened
+    intervals = next_intervals(
+        runtime.scheduler_for(retention),
+        study.memory,
+        now,
+        fuzz_key=fuzz_key(user.id, study.card.id, study.version),
+    )
+    await strip_buttons(context.bot, chat_id, old_message_id)
+    message = await send_html(
+        context.bot,
+        chat_id,
+        texts.question_and_answer(study, attempt=update.effective_message.text or ""),
+        keyboards.grades(study.card.id, study.version, intervals),
+    )
+    async with runtime.db.session() as session:
+        await review_messages.card_message_moved(
+            session, user_id=user.id, message_id=message.message_id, card_id=study.card.id
+        )
+    return True
 
 
 async def on_grade(update: Update, context: FlashContext, data: Grading) -> None:
