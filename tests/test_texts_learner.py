@@ -50,7 +50,8 @@ def _learn_view(question, *, correct: bool, learned: bool = False, verdict=None)
         finished=False,
         verdict=verdict,
     )
-    return LearnView(1, DECK_CARDS, None, None, "active", feedback=feedback, answered=asked)
+    learn = SimpleNamespace(progress=(0, len(CARDS)))
+    return LearnView(1, DECK_CARDS, learn, None, "active", feedback=feedback, answered=asked)
 
 
 @pytest.mark.parametrize(
@@ -81,6 +82,16 @@ def test_a_wrong_typed_answer_ends_the_answer_before_the_next_sentence():
     view = _learn_view(TYPED, correct=False, verdict=Verdict(False, False, 5))
     assert _plain(texts.learn_feedback(view)) == (
         "❌ Not quite. The answer: por favor. It will come back later."
+    )
+
+
+def test_i_dont_know_in_learn_is_no_problem_not_a_wrong_answer():
+    view = _learn_view(TYPED, correct=False, verdict=Verdict(False, False, 9))
+    assert _plain(texts.learn_feedback(view, didnt_know=True)) == (
+        "❌ No problem. The answer: por favor. It will come back later."
+    )
+    assert _plain(texts.learn_answered(view, didnt_know=True)).endswith(
+        "❌ No problem. The answer: por favor. It will come back later."
     )
 
 

@@ -690,7 +690,8 @@ def learn_question(view: LearnView, *, revealed: bool = False, attempt: str | No
     return f"{_learn_header(view)}\n\n{body}"
 
 
-def learn_feedback(view: LearnView) -> str:
+def learn_feedback(view: LearnView, *, didnt_know: bool = False) -> str:
+    """The verdict on a Learn answer; `didnt_know` when the learner pressed "I don't know"."""
     feedback, answered = view.feedback, view.answered
     assert feedback is not None and answered is not None
     question = answered.question
@@ -706,7 +707,8 @@ def learn_feedback(view: LearnView) -> str:
         line = "❌ Not quite. " + end_sentence(f"The answer: {right}") + " It will come back later."
     elif question.mode == "typed":
         right = f"<b>{excerpt(card.answer, 100)}</b>"
-        line = "❌ Not quite. " + end_sentence(f"The answer: {right}") + " It will come back later."
+        opening = "❌ No problem. " if didnt_know else "❌ Not quite. "
+        line = opening + end_sentence(f"The answer: {right}") + " It will come back later."
     else:
         line = "❌ No problem — it will come back later."
     if feedback.round_complete and not feedback.finished:
@@ -715,7 +717,7 @@ def learn_feedback(view: LearnView) -> str:
     return line
 
 
-def learn_answered(view: LearnView) -> str:
+def learn_answered(view: LearnView, *, didnt_know: bool = False) -> str:
     """The question just answered, settled: no buttons, with the verdict under it."""
     assert view.answered is not None
     revealed = view.answered.question.kind == "written"
@@ -724,7 +726,7 @@ def learn_answered(view: LearnView) -> str:
         body = body.removesuffix("\n\n<i>Did you know it?</i>")
     elif revealed:
         body = body.removesuffix("\n\n<i>Type your answer.</i>")
-    return f"{_learn_header(view)}\n\n{body}\n\n{learn_feedback(view)}"
+    return f"{_learn_header(view)}\n\n{body}\n\n{learn_feedback(view, didnt_know=didnt_know)}"
 
 
 def learn_finished(view: LearnView) -> str:

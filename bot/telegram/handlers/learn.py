@@ -66,5 +66,7 @@ async def on_move(update: Update, context: FlashContext, data: StudyMove) -> Non
         return
     assert view.feedback is not None  # every answer the engine takes is judged
     await query.answer(texts.CORRECT_TOAST if view.feedback.correct else texts.WRONG_TOAST)
-    shown = await settle(query, texts.learn_answered(view))
-    await show(context, chat_id, view, () if shown else (texts.learn_feedback(view),))
+    didnt_know = data.move == "dunno"
+    shown = await settle(query, texts.learn_answered(view, didnt_know=didnt_know))
+    feedback = texts.learn_feedback(view, didnt_know=didnt_know)
+    await show(context, chat_id, view, () if shown else (feedback,))
