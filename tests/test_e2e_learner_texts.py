@@ -21,6 +21,7 @@ from tests.test_e2e_study import _answer as answer_question
 
 ADA = FakeUser(5001, "Ada", username="ada")
 ADMIN = FakeUser(5101, "Grace", username="grace")
+MEMBER = FakeUser(5102, "Linus")
 GROUP_ID = -5001
 
 
@@ -85,6 +86,13 @@ async def test_group_settings_commands_show_the_current_value(running_bot, fake)
     assert reply.plain_text.startswith("The daily post is at 18:15 (Asia/Tokyo).")
     [reply] = await group.send(ADMIN, "/timezone")
     assert reply.plain_text.startswith("This group's timezone is Asia/Tokyo; it is 17:00 there.")
+    # A member who is no admin may look, not change.
+    [reply] = await group.send(MEMBER, "/time")
+    assert reply.plain_text.startswith("The daily post is at 18:15 (Asia/Tokyo).")
+    [reply] = await group.send(MEMBER, "/cards_per_post")
+    assert reply.plain_text.startswith("Each daily post has up to 3 cards.")
+    [reply] = await group.send(MEMBER, "/time 07:00")
+    assert "only this group's admins" in reply.text
 
 
 # --- /start for a returning learner, and deck pickers after a choice ---------------------------

@@ -127,6 +127,19 @@ def _admin_only(handler: Handler) -> Handler:
     return guarded
 
 
+def _admin_to_change(handler: Handler) -> Handler:
+    """Like _admin_only, except that anyone may send the command bare to see the value."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: FlashContext) -> None:
+        if context.args and not await _is_admin(update, context):
+            await _reply(update, context, texts.GROUP_ADMIN_ONLY)
+            return
+        await handler(update, context)
+
+    return guarded
+
+
 # --- joining, leaving, upgrades -------------------------------------------------------------
 
 
@@ -289,9 +302,9 @@ async def on_group_deck_pick(update: Update, context: FlashContext, data: GroupD
     )
 
 
-@_admin_only
+@_admin_to_change
 async def on_group_time(update: Update, context: FlashContext) -> None:
-    """/time HH:MM: the group's daily post time (admins); without a time, the current one."""
+    """/time HH:MM: the group's daily post time (admins); bare, anyone sees the current one."""
     if not context.args:
         group = await _current_group(context, update)
         await _reply(update, context, texts.group_time_current(group.post_minute, group.timezone))
@@ -310,9 +323,9 @@ async def on_group_time(update: Update, context: FlashContext) -> None:
     )
 
 
-@_admin_only
+@_admin_to_change
 async def on_group_timezone(update: Update, context: FlashContext) -> None:
-    """/timezone Area/City: the group's timezone (admins); without a name, the current one."""
+    """/timezone Area/City: the group's timezone (admins); bare, anyone sees the current one."""
     if not context.args:
         group = await _current_group(context, update)
         local_now = context.runtime.now().astimezone(ZoneInfo(group.timezone))
@@ -330,10 +343,10 @@ async def on_group_timezone(update: Update, context: FlashContext) -> None:
     await _reply(update, context, text)
 
 
-@_admin_only
+@_admin_to_change
 async def on_group_cards_per_post(update: Update, context: FlashContext) -> None:
-    """/cards_per_post N: how many cards each daily post has, 1-5 (admins); without N, the
-    current number."""
+    """/cards_per_post N: how many cards each daily post has, 1-5 (admins); bare, anyone
+    sees the current number."""
     if not context.args:
         group = await _current_group(context, update)
         await _reply(update, context, texts.cards_per_post_current(group.cards_per_post))
