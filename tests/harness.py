@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import SecretStr
 
@@ -13,11 +16,14 @@ from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.polling import ConfirmingPoller
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
+T = TypeVar("T")
+
 __all__ = [
     "Chat",
     "GroupChat",
     "RunningBot",
     "enrol_in_every_deck",
+    "eventually",
     "make_settings",
     "seed_decks_dir",
 ]
@@ -43,6 +49,31 @@ def seed_decks_dir(parent: Path) -> Path:
     decks.mkdir()
     (decks / SEED_DECK).write_text((DEFAULT_DECKS_DIR / SEED_DECK).read_text())
     return decks
+
+
+async def eventually(
+    probe: Callable[[], T | Awaitable[T]],
+    timeout: float = 5.0,  # noqa: ASYNC109 - a deadline is this helper's whole contract
+    *,
+    description: str | None = None,
+) -> T:
+    """Return probe()'s first truthy value (the probe may be async), polled every 20 ms.
+
+    For what the fake server does not see (the database, the log); what the bot sends to
+    Telegram is awaited with FakeTelegram.wait_for. Raises AssertionError after `timeout`.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = probe()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        if loop.time() >= deadline:
+            what = description or getattr(probe, "__qualname__", repr(probe))
+            raise AssertionError(f"Timed out after {timeout:g}s waiting for {what}")
+        await asyncio.sleep(0.02)
 
 
 class RunningBot:

@@ -7,7 +7,6 @@ is upgraded to a supergroup, loses the bot's rights, and removes the bot.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from bot.storage.models import CardState, Group, GroupPost, ReviewLog, StudySession, User
 from bot.telegram.callbacks import decode
 from tests.fake_telegram import FakeUser
-from tests.harness import Chat, GroupChat, RunningBot, make_settings, seed_decks_dir
+from tests.harness import Chat, GroupChat, RunningBot, eventually, make_settings, seed_decks_dir
 
 BOT = "FlashtutorTestBot"
 ADMIN = FakeUser(3001, "Ada", username="ada")
@@ -25,16 +24,6 @@ GROUP_ID = -4001  # a basic group
 OTHER_GROUP_ID = -4002
 SUPERGROUP_ID = -1009001
 MONDAY_8 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-async def eventually(probe, attempts: int = 200):
-    """Poll an async probe until it returns something truthy."""
-    for _ in range(attempts):
-        result = await probe()
-        if result:
-            return result
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{probe} never became true")
 
 
 async def _group(running_bot, chat_id: int = GROUP_ID) -> Group | None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from tests.fake_telegram import FakeUser
-from tests.harness import Chat
+from tests.harness import Chat, eventually
 
 ADA = FakeUser(1001, "Ada", username="ada")
 GRADE_LABEL = re.compile(r"^(Again|Hard|Good|Easy) · (<1m|\d+(\.\d)?(m|h|d|mo|y))$")
@@ -204,7 +203,7 @@ async def test_user_who_blocked_the_bot_is_marked_and_unblocked_by_start(running
     await fake.wait_for(
         lambda: any(m == "sendMessage" for m, _p in fake.requests[mark:]), description="a reply"
     )
-    assert await eventually(lambda: _blocked(running_bot), True)
+    assert await eventually(lambda: _blocked(running_bot), description="the block recorded")
     fake.unblock_user(ADA.id)
     await chat.send("/start")
     assert await _blocked(running_bot) is False
@@ -217,24 +216,16 @@ async def _blocked(running_bot) -> bool:
         return (await s.get(User, ADA.id)).blocked
 
 
-async def eventually(probe, expected, attempts: int = 100):
-    """Poll an async probe of the database until it returns `expected` (or give up)."""
-    for _ in range(attempts):
-        if await probe() == expected:
-            return True
-        await asyncio.sleep(0.02)
-    return False
-
-
 async def test_losing_telegram_while_polling_is_one_warning_not_a_traceback(
     running_bot, fake, caplog
 ):
     caplog.set_level("WARNING")
     await fake.stop()
-    for _ in range(200):
-        if any("Telegram unreachable while polling" in r.getMessage() for r in caplog.records):
-            break
-        await asyncio.sleep(0.05)
+    await eventually(
+        lambda: any("Telegram unreachable while polling" in r.getMessage() for r in caplog.records),
+        timeout=10,
+        description="the warning",
+    )
     warnings = [r for r in caplog.records if "Telegram unreachable" in r.getMessage()]
     assert warnings and all(r.exc_info is None for r in warnings)
     assert not [r for r in caplog.records if r.name.startswith("bot.") and r.levelname == "ERROR"]

@@ -7,7 +7,6 @@ runtime.extras['study_seed'], so every run asks the same questions.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import re
 from dataclasses import dataclass
@@ -22,7 +21,14 @@ from bot.storage.models import GroupMember, StudySession, User
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from tests.fake_telegram import BotMessage, FakeUser
-from tests.harness import Chat, RunningBot, enrol_in_every_deck, make_settings, seed_decks_dir
+from tests.harness import (
+    Chat,
+    RunningBot,
+    enrol_in_every_deck,
+    eventually,
+    make_settings,
+    seed_decks_dir,
+)
 
 ADA = FakeUser(1001, "Ada", username="ada")
 BOB = FakeUser(1002, "Bob")
@@ -673,17 +679,15 @@ async def test_a_group_quiz_voter_met_only_there_is_credited_but_never_messaged(
             session = (
                 await s.execute(select(StudySession).where(StudySession.user_id == stranger.id))
             ).scalar_one_or_none()
+            if session is None or session.score != 1:
+                return None
             return (
                 session,
                 await s.get(User, stranger.id),
                 await s.get(GroupMember, (group_id, stranger.id)),
             )
 
-    for _ in range(200):
-        session, user, member = await credited()
-        if session is not None and session.score == 1:
-            break
-        await asyncio.sleep(0.02)
+    session, user, member = await eventually(credited)
     assert (session.mode, session.chat_id, session.score) == ("quiz", group_id, 1)
     assert user.first_name == "Zed" and user.blocked and member is not None
     assert not fake.messages(stranger.id)
