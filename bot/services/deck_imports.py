@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fsrs import Scheduler
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.card_text import TextFormat
@@ -43,8 +43,8 @@ _SOURCES = {
     "colpkg": DeckSource.ANKI,
     "anki": DeckSource.ANKI,
     "quizlet": DeckSource.QUIZLET,
+    "deck_markdown": DeckSource.MARKDOWN,
     "markdown": DeckSource.MARKDOWN,
-    "md": DeckSource.MARKDOWN,
 }
 
 
@@ -236,46 +236,48 @@ async def _import_history(
             )
         ).all()
     )
-    made = added = 0
+    answers: list[dict] = []
+    states: list[dict] = []
     for card_id, card in with_history.items():
         for answer in card.reviews:
             if (card_id, answer.reviewed_at) in seen:
                 continue
             seen.add((card_id, answer.reviewed_at))
-            session.add(
-                ImportedReview(
-                    user_id=owner_id,
-                    card_id=card_id,
-                    deck_id=deck_id,
-                    reviewed_at=answer.reviewed_at,
-                    rating=answer.rating,
-                    kind=str(answer.kind),
-                    interval_days=answer.interval_days,
-                    duration_ms=answer.duration_ms,
-                )
+            answers.append(
+                {
+                    "user_id": owner_id,
+                    "card_id": card_id,
+                    "deck_id": deck_id,
+                    "reviewed_at": answer.reviewed_at,
+                    "rating": answer.rating,
+                    "kind": str(answer.kind),
+                    "interval_days": answer.interval_days,
+                    "duration_ms": answer.duration_ms,
+                }
             )
-            added += 1
         if card_id in studied:
             continue  # studied here already: our own state is newer than the file's
         imported = imported_memory(card, scheduler)
         if imported is None:
             continue
         memory = imported.memory
-        session.add(
-            CardState(
-                user_id=owner_id,
-                card_id=card_id,
-                deck_id=deck_id,
-                state=memory.state,
-                step=memory.step,
-                stability=memory.stability,
-                difficulty=memory.difficulty,
-                due=memory.due,
-                last_review=memory.last_review,
-                reps=imported.reps,
-                lapses=imported.lapses,
-            )
+        states.append(
+            {
+                "user_id": owner_id,
+                "card_id": card_id,
+                "deck_id": deck_id,
+                "state": memory.state,
+                "step": memory.step,
+                "stability": memory.stability,
+                "difficulty": memory.difficulty,
+                "due": memory.due,
+                "last_review": memory.last_review,
+                "reps": imported.reps,
+                "lapses": imported.lapses,
+            }
         )
-        made += 1
-    await session.flush()
-    return made, added
+    # Multi-row inserts: a big Anki deck brings tens of thousands of answers.
+    for model, rows in ((ImportedReview, answers), (CardState, states)):
+        if rows:
+            await session.execute(insert(model), rows)
+    return len(states), len(answers)
