@@ -49,7 +49,7 @@ def _run(connection: Connection) -> None:
 
 async def _run_with_url(url: str) -> None:
     engine = create_async_engine(url)
-    async with engine.begin() as conn:
+    async with engine.connect() as conn:  # _run opens the transaction (see there)
         await conn.run_sync(_run)
     await engine.dispose()
 
