@@ -506,37 +506,11 @@ async def test_export_gives_live_cards_tags_and_media_to_learners_only(db, clock
     second = (await _live(db, result.deck.id))["x:guid2:0"]
     async with db.session() as s:
         await delete_card(s, owner_id=OWNER, card_id=second.id, now=clock())
-        typed = await create_deck(s, owner_id=OWNER, title="Typed", now=clock())
-        await add_cards(s, owner_id=OWNER, deck_id=typed.id, cards=[("*a* < b", "c")], now=clock())
         exported = await export_deck(s, user_id=OWNER, deck_id=result.deck.id)
-        exported_typed = await export_deck(s, user_id=OWNER, deck_id=typed.id)
         assert await export_deck(s, user_id=STRANGER, deck_id=result.deck.id) is None
-    draft = exported.draft
-    assert exported.deck_identity == f"~{result.deck.id}"
-    assert (draft.title, draft.description, len(draft.cards)) == ("Spanish Basics", "From Anki", 1)
-    [card] = draft.cards
-    assert (card.key, card.note_key, card.kind) == ("x:guid1:0", "guid1", CardKind.BASIC)
-    assert card.tags == ("spanish::a1", "food_stuff") and card.question == "<b>word 1</b>"
-    assert card.answer_media == photo
-    assert dict(draft.media) == {"manzana.png": PNG}
-    # Typed cards are deck markup in storage and Telegram HTML in the export.
-    assert exported_typed.draft.cards[0].question == "<b>a</b> &lt; b"
-
-
-async def test_an_exported_deck_imported_again_yields_the_same_cards(db, clock):
-    await _users(db, clock())
-    photo = (MediaRef("manzana.png", MediaKind.IMAGE),)
-    cards = [_card(1, answer_media=photo), _card(2, kind=CardKind.TYPED, typed_answer="dos")]
-    original = await _import(db, _draft(cards), clock())
-    async with db.session() as s:
-        exported = await export_deck(s, user_id=OWNER, deck_id=original.deck.id)
-        copy = await save_import(s, owner_id=FRIEND, draft=exported.draft, now=clock())
-    assert (copy.added, copy.media_added) == (2, 0)  # the photo is already stored
-
-    def fields(card):
-        return (card.question, card.answer, card.kind, card.typed_answer, card.tags)
-
-    before = list((await _live(db, original.deck.id)).values())
-    after = list((await _live(db, copy.deck.id)).values())
-    assert [fields(c) for c in after] == [fields(c) for c in before]
-    assert after[0].answer_media == before[0].answer_media
+    assert exported.title == "Spanish Basics" and len(exported.cards) == 1
+    [card] = exported.cards
+    assert card.stable_id == f"{result.deck.id}:x:guid1:0" and card.note_key == "guid1"
+    assert card.tags == ("spanish::a1", "food_stuff") and card.text_format == "html"
+    assert [m.name for m in card.answer_media] == ["manzana.png"]
+    assert exported.media == {"manzana.png": PNG}
