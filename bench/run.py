@@ -122,7 +122,12 @@ def _card(fake, chat_id, mark):
 
 
 def _after_grade(fake, chat_id, mark):
-    return any(m.chat_id == chat_id and m.method == "sendMessage" for m in fake.sent[mark:])
+    # The graded card is edited into the next one (or the session's end).
+    return any(
+        m.chat_id == chat_id
+        and ((m.buttons and m.buttons[0][0] == "Show answer") or "Done for now" in (m.text or ""))
+        for m in fake.sent[mark:]
+    )
 
 
 # --- 2. one sweep over many users --------------------------------------------------------------

@@ -45,10 +45,20 @@ def main(argv: list[str]) -> int:
 
         asyncio.run(migrate())
         return 0
+    from telegram.error import InvalidToken
+
     from bot.telegram.app import ALLOWED_UPDATES, build_application
     from bot.telegram.polling import run_polling
 
-    run_polling(build_application(settings), allowed_updates=ALLOWED_UPDATES)
+    try:
+        run_polling(build_application(settings), allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        # PTB's message quotes the whole token; say what happened without it.
+        print(
+            "flashtutor: BOT_TOKEN was rejected by Telegram (check it with @BotFather)",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

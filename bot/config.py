@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # A daily push or group post claimed by a process that dies before sending it is sent by
     # a later sweep once this lease runs out: at most one duplicate in a crash, no lost day.
     claim_lease_seconds: int = Field(default=300, ge=10, le=86_400)
+    # Daily pushes, group posts and admin notices share this many messages a second, less
+    # what replies to people use (Telegram allows about 30 in bulk).
+    broadcast_per_second: float = Field(default=25.0, gt=0, le=1000)
     default_timezone: str = "UTC"
     default_review_time: time = time(9, 0)
     default_new_cards_per_day: int = Field(default=20, ge=0, le=1000)

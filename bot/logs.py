@@ -1,38 +1,65 @@
-"""Logging set-up that never writes a secret: every formatted line is redacted."""
+"""Logging set-up that never writes a secret: every record is redacted, tracebacks included."""
 
 from __future__ import annotations
 
 import logging
 import sys
+import traceback
+from types import TracebackType
 
-__all__ = ["RedactingFormatter", "configure_logging"]
+__all__ = ["RedactingFilter", "configure_logging", "redact"]
+
+REDACTED = "[REDACTED]"
 
 
-class RedactingFormatter(logging.Formatter):
-    """Replaces each secret with [REDACTED] in the final line, tracebacks included.
+def redact(text: str, secrets: list[str]) -> str:
+    """`text` with every secret replaced by [REDACTED]."""
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text
 
-    PTB logs its API URL (which contains the token) at DEBUG; redacting the formatted
-    output catches that and anything else, whatever logger or argument carried it.
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record so no secret survives: message, arguments and exception text.
+
+    PTB logs its API URL (which contains the token) at DEBUG, and InvalidToken's message
+    quotes the token in full; the record is formatted and redacted here, before any handler
+    or formatter sees it, whatever logger or argument carried the secret.
     """
 
-    def __init__(self, fmt: str, secrets: list[str]) -> None:
-        super().__init__(fmt)
-        self._secrets = [s for s in secrets if s]
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        # Longest first, so a secret that contains another is replaced whole.
+        self._secrets = sorted((s for s in secrets if s), key=len, reverse=True)
 
-    def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
-        for secret in self._secrets:
-            line = line.replace(secret, "[REDACTED]")
-        return line
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), self._secrets)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = "".join(traceback.format_exception(*record.exc_info))
+            record.exc_text = redact(text.rstrip("\n"), self._secrets)
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self._secrets)
+        return True
 
 
 def configure_logging(level: str, *, secrets: list[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
-    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO; the URL carries the token (redacted anyway).
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # An exception nobody caught is printed by the interpreter, not by logging: redact it too.
+    kept = [s for s in secrets if s]
+
+    def excepthook(
+        kind: type[BaseException], error: BaseException, tb: TracebackType | None
+    ) -> None:
+        text = "".join(traceback.format_exception(kind, error, tb))
+        sys.stderr.write(redact(text, sorted(kept, key=len, reverse=True)))
+
+    sys.excepthook = excepthook

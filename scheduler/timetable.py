@@ -20,6 +20,7 @@ from bot.runtime import Runtime
 from bot.services import push as pushes
 from bot.telegram import keyboards, texts
 from bot.telegram.group_posting import GroupPoster, GroupSweepReport
+from bot.telegram.rate_limits import broadcasting
 from scheduler.batches import claim_in_batches
 
 __all__ = ["SweepReport", "Timetable"]
@@ -86,13 +87,16 @@ class Timetable:
         """
         report = SweepReport()
         lease = timedelta(seconds=self.runtime.settings.claim_lease_seconds)
-        report.examined = await claim_in_batches(
-            self.runtime,
-            functools.partial(pushes.claim_due_pushes, now=now, lease=lease),
-            functools.partial(self._send, now=now, report=report),
-            batch_size=self.batch_size,
-        )
-        report.groups = await self.groups.sweep(now)
+        # Everything the sweep sends is a broadcast: it waits for the broadcast budget and
+        # yields to replies to people (bot.telegram.rate_limits).
+        with broadcasting():
+            report.examined = await claim_in_batches(
+                self.runtime,
+                functools.partial(pushes.claim_due_pushes, now=now, lease=lease),
+                functools.partial(self._send, now=now, report=report),
+                batch_size=self.batch_size,
+            )
+            report.groups = await self.groups.sweep(now)
         return report
 
     async def _send(self, push: pushes.PushDue, now: datetime, report: SweepReport) -> None:

@@ -40,19 +40,23 @@ async def test_start_pick_review_grade_undo_stats_and_restart(running_bot, fake,
     assert all(GRADE_LABEL.match(label) for label in labels), labels
     assert labels[2] == "Good · 10m"
 
-    # Good → toast, the graded message keeps the result, the next card arrives.
-    toast, [graded, second] = await chat.press(shown, "Good", expect=2)
+    # Good → toast; one edit turns the graded card into a record of the grade over the next card.
+    toast, [second] = await chat.press(shown, "Good", expect=1)
     assert toast["text"] == "Recorded: Good — next in 10m"
-    assert graded.message_id == card.message_id and not graded.buttons
-    assert "Good — next in 10m" in graded.text
+    assert second.method == "editMessageText" and second.message_id == card.message_id
+    record, _blank, header, _blank2, question = second.plain_text.split("\n")
+    assert (
+        record == "✓ Good — next in 10m: What are the primary deep learning frameworks mentioned?"
+    )
     # The first card is in a 10-minute learning step: not due now, so 15 are left.
-    assert "· 15 cards left" in second.text and "What is the de-facto language" in second.text
+    assert "· 15 cards left" in header and "What is the de-facto language" in question
+    assert second.buttons == [("Show answer", second.buttons[0][1])]
 
     # Two more cards.
     current = second
     for _ in range(2):
         _t, [shown] = await chat.press(current, "Show answer", expect=1)
-        _t, [_graded, current] = await chat.press(shown, "Easy", expect=2)
+        _t, [current] = await chat.press(shown, "Easy", expect=1)
     assert "· 13 cards left" in current.text
 
     # /undo reverts the last grade; that card is shown again.
@@ -80,7 +84,7 @@ async def test_double_press_records_one_review(running_bot, fake):
     chat = Chat(fake, ADA)
     card = await _enrol(chat)
     _t, [shown] = await chat.press(card, "Show answer", expect=1)
-    toast, _ = await chat.press(shown, "Good", expect=2)
+    toast, _ = await chat.press(shown, "Good", expect=1)
     assert toast["text"].startswith("Recorded")
     good = next(d for t, d in shown.buttons if t.startswith("Good"))
     toast, _ = await chat.press(shown, data=good)
@@ -96,7 +100,7 @@ async def test_session_end_says_when_the_next_card_is_due(running_bot, fake, clo
     await chat.send("/newcards 1")
     card = await _enrol(chat)
     _t, [shown] = await chat.press(card, "Show answer", expect=1)
-    _t, [_graded, done] = await chat.press(shown, "Easy", expect=2)
+    _t, [done] = await chat.press(shown, "Easy", expect=1)
     assert "1 card reviewed today" in done.text and "Next card due" in done.text
     [nothing] = await chat.send("/review")
     assert "Next card due" in nothing.text
@@ -261,7 +265,8 @@ async def test_a_card_too_long_for_one_message_shows_its_answer_below(
         # Split by the bot, not cut: the two messages hold the whole card.
         assert question in card.plain_text
         assert answer_msg.plain_text == f"Answer\n{answer}"
-        toast, _ = await chat.press(answer_msg, "Good", expect=2)
+        toast, [after] = await chat.press(answer_msg, "Good", expect=1)
+        assert after.message_id == answer_msg.message_id and "Done for now" in after.text
         assert toast["text"].startswith("Recorded: Good")
         assert fake.refusals() == []
     finally:

@@ -208,6 +208,22 @@ async def test_rate_limit_answers_retry_after_then_recovers(fake, bot):
     assert len(fake.sent) == 1
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_enforced_send_rate_answers_429_beyond_n_a_second(fake, bot):
+    fake.limit_send_rate(3)
+    sent = await bot.send_message(ALICE.id, "one")
+    for n in range(5):  # edits are not new messages: they do not count
+        await bot.edit_message_text(f"edit {n}", ALICE.id, sent.message_id)
+    await bot.send_message(ALICE.id, "two")
+    await bot.send_message(BOB.id, "three")
+    with pytest.raises(RetryAfter, match="1 second"):
+        await bot.send_message(BOB.id, "one too many")
+    assert fake.too_many_requests == [("sendMessage", BOB.id)]
+    fake.limit_send_rate(None)
+    for _ in range(5):
+        await bot.send_message(ALICE.id, "no limit now")
+
+
 async def test_migrated_group_answers_chat_migrated(fake, bot):
     fake.migrate_chat(-4001, GROUP)
     with pytest.raises(ChatMigrated) as caught:
@@ -287,6 +303,16 @@ async def test_callback_query_is_answered_once(fake, bot):
     answer = fake.callback_answer_for(update_id)
     assert answer == fake.callback_answer_for(query.id) == fake.callback_answers[0]
     assert (answer["text"], answer["show_alert"]) == ("Shown", True)
+
+
+async def test_an_inline_button_press_has_no_message_and_no_chat(fake, bot):
+    update_id = fake.press_inline_button(ALICE, "g:1:1:3")
+    (update,) = await bot.get_updates()
+    query = update.callback_query
+    assert query.message is None and update.effective_chat is None
+    assert query.inline_message_id and query.data == "g:1:1:3"
+    assert await bot.answer_callback_query(query.id, text="Not here")
+    assert fake.callback_answer_for(update_id)["text"] == "Not here"
 
 
 async def test_pressing_a_deleted_message_sends_an_inaccessible_message(fake, bot):

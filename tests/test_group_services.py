@@ -410,9 +410,9 @@ async def test_migration_moves_setup_posts_members_and_history(db):
 
 
 async def test_reads_do_not_spend_a_groups_message_budget():
-    from bot.telegram.rate_limits import GroupAwareRateLimiter
+    from bot.telegram.rate_limits import TrafficRateLimiter
 
-    limiter = GroupAwareRateLimiter(group_max_rate=1, group_time_period=60)
+    limiter = TrafficRateLimiter(group_per_minute=1)
     calls = []
 
     async def callback(endpoint, data):

@@ -150,3 +150,56 @@ async def test_token_never_reaches_the_log_even_at_debug(tmp_path, fake):
     secret = fake.token.split(":", 1)[1]
     assert secret not in log
     assert "[REDACTED]" in log
+
+
+async def test_a_token_telegram_rejects_is_not_printed(tmp_path, fake):
+    """The fake server refuses the token (401): one clean line, and the token nowhere."""
+    import asyncio
+
+    rejected = "987654321:AAH-the-secret-part-of-a-rejected-token"
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": rejected,
+        "TELEGRAM_BASE_URL": fake.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    output = out.decode() + err.decode()
+    assert process.returncode == 2
+    assert "BOT_TOKEN was rejected by Telegram" in output
+    assert "DEBUG" in output  # it logged at DEBUG, and still:
+    assert rejected not in output and rejected.split(":", 1)[1] not in output
+
+
+def test_log_records_and_their_tracebacks_are_redacted(capsys):
+    import logging
+
+    from bot.logs import RedactingFilter
+
+    token = "123456789:AAH-secret-value"
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter([token, token.split(":", 1)[1]]))
+    log = logging.getLogger("test.redaction")
+    log.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"The token `{token}` was rejected by the server.")
+        except RuntimeError:
+            log.exception("start failed for %s", token)
+        log.warning("secret alone: %s", token.split(":", 1)[1])
+    finally:
+        log.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert "AAH-secret-value" not in err and "123456789" not in err
+    assert err.count("[REDACTED]") == 3

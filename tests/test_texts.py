@@ -64,6 +64,7 @@ def test_every_callback_fits_64_bytes_and_round_trips():
         cb.Leave(longest_slug),
         cb.GroupDeck(longest_slug),
         cb.GroupGrade(10**18 - 1, max(cb.Grade)),
+        cb.Grading(10**17, 10**17, max(cb.Grade), shown_at=99_999_999_999),
     ]
     for sample in samples:
         data = cb.encode(sample)

@@ -23,15 +23,17 @@ from telegram.ext import (
     PollAnswerHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.runtime import Clock, Runtime, system_clock
 from bot.services.decks import load_bundled_decks
 from bot.storage.db import Database
 from bot.telegram import texts
+from bot.telegram.answering import AnsweringBot
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import general, groups, onboarding, quiz, review, settings, study
-from bot.telegram.rate_limits import GroupAwareRateLimiter
+from bot.telegram.rate_limits import TrafficRateLimiter
 from bot.telegram.update_order import PerChatUpdateProcessor
 
 __all__ = ["build_application"]
@@ -145,9 +147,22 @@ def build_application(
 
     No Updater: bot.telegram.polling fetches updates and confirms each once it is handled.
     """
+    base = (settings.telegram_base_url or "https://api.telegram.org/bot").rstrip("/")
+    bot = AnsweringBot(
+        settings.bot_token.get_secret_value(),
+        base_url=base,
+        base_file_url=base.removesuffix("/bot") + "/file/bot",
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=(
+            TrafficRateLimiter(broadcast_per_second=settings.broadcast_per_second)
+            if rate_limiter
+            else None
+        ),
+    )
     builder = (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
+        .bot(bot)
         .updater(None)
         .context_types(ContextTypes(context=FlashContext))
         .post_init(_post_init)
@@ -155,11 +170,6 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         .job_queue(None)  # the timetable owns the only APScheduler (scheduler/timetable.py)
     )
-    if rate_limiter:
-        builder = builder.rate_limiter(GroupAwareRateLimiter(max_retries=3))
-    if settings.telegram_base_url:
-        base = settings.telegram_base_url.rstrip("/")
-        builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
     application = builder.build()
     runtime = Runtime(settings=settings, db=Database(settings.database_url), clock=clock)
     runtime.extras["start_timetable"] = start_timetable

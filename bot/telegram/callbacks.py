@@ -51,9 +51,12 @@ class ShowAnswer:
 
 @dataclass(frozen=True)
 class Grading:
+    """A grade on a card; `shown_at` is when its question appeared (Unix seconds, 0 unknown)."""
+
     card_id: int
     version: int
     grade: Grade
+    shown_at: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,7 @@ Callback = (
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
     (re.compile(r"r"), StartReview),
     (re.compile(rf"a:{_INT}:{_INT}"), ShowAnswer),
-    (re.compile(rf"g:{_INT}:{_INT}:([1-4])"), Grading),
+    (re.compile(rf"g:{_INT}:{_INT}:([1-4])(?::([1-9][0-9]{{0,10}}))?"), Grading),
     (re.compile(rf"e(l?):({_SLUG})"), Enrol),
     (re.compile(rf"l:({_SLUG})"), Leave),
     (re.compile(rf"gg:{_INT}:([1-4])"), GroupGrade),
@@ -177,8 +180,8 @@ def encode(callback: Callback) -> str:
             data = "r"
         case ShowAnswer(card_id, version):
             data = f"a:{card_id}:{version}"
-        case Grading(card_id, version, grade):
-            data = f"g:{card_id}:{version}:{int(grade)}"
+        case Grading(card_id, version, grade, shown_at):
+            data = f"g:{card_id}:{version}:{int(grade)}" + (f":{shown_at}" if shown_at else "")
         case Enrol(slug, from_list):
             data = f"e{'l' if from_list else ''}:{slug}"
         case Leave(slug):
@@ -219,7 +222,12 @@ def decode(data: str | None) -> Callback | None:
         if kind is ShowAnswer:
             return ShowAnswer(int(match.group(1)), int(match.group(2)))
         if kind is Grading:
-            return Grading(int(match.group(1)), int(match.group(2)), Grade(int(match.group(3))))
+            return Grading(
+                int(match.group(1)),
+                int(match.group(2)),
+                Grade(int(match.group(3))),
+                int(match.group(4) or 0),
+            )
         if kind is GroupGrade:
             return GroupGrade(int(match.group(1)), Grade(int(match.group(2))))
         if kind is PickDeck:

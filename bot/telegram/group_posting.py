@@ -19,6 +19,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from bot.runtime import Runtime
 from bot.services import groups
 from bot.telegram import keyboards, texts
+from bot.telegram.rate_limits import broadcasting
 from scheduler.batches import claim_in_batches
 
 __all__ = [
@@ -100,7 +101,8 @@ async def notify_admins(bot: Bot, runtime: Runtime, chat_id: int, text: str) -> 
     told = 0
     for user_id in reachable:
         try:
-            await bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
+            with broadcasting():  # nobody asked for it: it must not delay replies
+                await bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
             told += 1
         except TelegramError as error:
             log.info("could not tell admin %s about %s: %s", user_id, chat_id, error)

@@ -61,9 +61,14 @@ def show_answer(card_id: int, version: int) -> InlineKeyboardMarkup:
     )
 
 
-def grades(card_id: int, version: int, intervals: dict[Grade, timedelta]) -> InlineKeyboardMarkup:
+def grades(
+    card_id: int, version: int, intervals: dict[Grade, timedelta], shown_at: int = 0
+) -> InlineKeyboardMarkup:
     row = [
-        _button(texts.grade_label(grade, intervals[grade]), cb.Grading(card_id, version, grade))
+        _button(
+            texts.grade_label(grade, intervals[grade]),
+            cb.Grading(card_id, version, grade, shown_at),
+        )
         for grade in Grade
     ]
     # Two rows of two: four labels with intervals do not fit one phone-width row.

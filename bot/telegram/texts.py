@@ -144,7 +144,11 @@ STRAY_TEXT = (
 DB_UNAVAILABLE = (
     "The database is unavailable right now. Nothing was lost — please try again in a minute."
 )
-INTERNAL_ERROR = "Something went wrong on my side and has been logged. Please try again."
+INTERNAL_ERROR = (
+    "Something went wrong on my side (it has been logged). Nothing was lost — please try again."
+)
+STILL_WORKING = "Working on it…"
+BUTTON_WITHOUT_CHAT = "This button only works in a chat with me."
 
 COMMANDS = [
     ("start", "Welcome and deck choice"),
@@ -305,6 +309,17 @@ def answer_only(study: StudyCard) -> str:
 
 def graded(question_html: str, grade: Grade, interval) -> str:
     return f"{question_html}\n\n<i>{grade.label} — next in {format_interval(interval)}</i>"
+
+
+def graded_line(question: str, grade: Grade, interval) -> str:
+    """The one-line record of a grade that heads the next card: what was graded, and how."""
+    excerpt = tile_label(to_plain_text(question), 60)
+    return f"<i>✓ {grade.label} — next in {format_interval(interval)}:</i> {esc(excerpt)}"
+
+
+def after_grade(record: str, following: str) -> str:
+    """A graded card edited into what follows it (the next card, or the session's end)."""
+    return f"{record}\n\n{following}"
 
 
 def grade_label(grade: Grade, interval) -> str:

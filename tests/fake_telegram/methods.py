@@ -93,7 +93,8 @@ def call_method(world: FakeWorld, method: str, params: Params) -> Any:
     if entry is None:
         raise ApiError(404, "Not Found: method not found")
     name, handler = entry
-    world.take_rate_limit(name)
+    chat_id = params.values.get("chat_id")
+    world.take_rate_limit(name, int(chat_id) if str(chat_id).lstrip("-").isdigit() else None)
     return handler(world, params)
 
 

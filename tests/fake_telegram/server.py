@@ -200,6 +200,10 @@ class FakeTelegram(FakeWorld):
             if c.outcome not in ("ok", "pending") and c.outcome.startswith(prefix)
         ]
 
+    def outcomes(self, method: str) -> list[str]:
+        """How each call of `method` ended, in order: "ok" or "<code> <description>"."""
+        return [c.outcome for c in self._calls if c.method == method]
+
     # Waiting, for tests.
 
     async def wait_for(

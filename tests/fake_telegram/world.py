@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -77,6 +78,10 @@ class FakeWorld:
         self._rate_limited = 0
         self._retry_after = 1
         self._rate_limited_methods: frozenset[str] = frozenset()
+        self._sends_per_second: int | None = None
+        self._recent_sends: deque[float] = deque()
+        # Every 429 answered, injected or enforced: (method, chat_id or None).
+        self.too_many_requests: list[tuple[str, int | None]] = []
 
     def _changed(self) -> None:
         """Hook run after every state change."""
@@ -180,15 +185,25 @@ class FakeWorld:
         if chat_id in self._no_send_rights:
             raise bad_request(f"not enough rights to send {what} to the chat")
 
-    def take_rate_limit(self, method: str) -> None:
-        """Answer 429 if a test asked for this call to be rate limited."""
+    def take_rate_limit(self, method: str, chat_id: int | None = None) -> None:
+        """Answer 429 if a test asked for this call to be limited, or it breaks the send rate."""
         if self._rate_limited > 0 and method in self._rate_limited_methods:
             self._rate_limited -= 1
-            raise ApiError(
-                429,
-                f"Too Many Requests: retry after {self._retry_after}",
-                {"retry_after": self._retry_after},
-            )
+            self._too_many(method, chat_id, self._retry_after)
+        if self._sends_per_second is not None and method in SEND_METHODS:
+            # Telegram's bulk limit: at most N new messages in any one-second window.
+            moment = time.monotonic()
+            while self._recent_sends and self._recent_sends[0] <= moment - 1.0:
+                self._recent_sends.popleft()
+            if len(self._recent_sends) >= self._sends_per_second:
+                self._too_many(method, chat_id, 1)
+            self._recent_sends.append(moment)
+
+    def _too_many(self, method: str, chat_id: int | None, retry_after: int) -> None:
+        self.too_many_requests.append((method, chat_id))
+        raise ApiError(
+            429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+        )
 
     # Bot messages.
 
@@ -397,6 +412,15 @@ class FakeWorld:
         self._retry_after = retry_after
         self._rate_limited_methods = frozenset(methods)
 
+    def limit_send_rate(self, per_second: int | None = 30) -> None:
+        """Enforce Telegram's bulk limit: a send beyond `per_second` in any second answers 429.
+
+        Counted in real time (the clock of message dates may be a test's fake clock); None
+        lifts the limit.
+        """
+        self._sends_per_second = per_second
+        self._recent_sends.clear()
+
     def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: calls naming old_id answer 400 with migrate_to_chat_id."""
         old = self.chat(old_id)
@@ -520,6 +544,23 @@ class FakeWorld:
                 "from": sender.to_json(),
                 "message": message,
                 "chat_instance": str(abs(chat_id) * 7919),
+                "data": data,
+            },
+        )
+        self._query_updates[query_id] = update_id
+        return update_id
+
+    def press_inline_button(self, user: FakeUser, data: str) -> int:
+        """A user presses a button of an inline-mode message: the query has no message or chat."""
+        self._remember(user)
+        query_id = self.new_id()
+        update_id = self._queue(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": user.to_json(),
+                "inline_message_id": f"inline-{query_id}",
+                "chat_instance": str(user.id * 7919),
                 "data": data,
             },
         )

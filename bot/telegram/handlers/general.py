@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.services.push import mark_blocked
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
+from bot.telegram.answering import answer_if_slow, was_answered
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import groups, onboarding, review, study
 from bot.telegram.handlers.common import send_html
 
-__all__ = ["on_callback", "on_error", "on_help", "on_stray_text", "on_unknown_command"]
+__all__ = [
+    "is_database_unavailable",
+    "on_callback",
+    "on_error",
+    "on_help",
+    "on_stray_text",
+    "on_unknown_command",
+]
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +62,33 @@ async def on_stray_text(update: Update, context: FlashContext) -> None:
 
 async def on_callback(update: Update, context: FlashContext) -> None:
     """Decode every inline-button press and route it; forged data gets a short answer."""
-    data = cb.decode(update.callback_query.data)
+    query = update.callback_query
+    if query.message is None:
+        # An inline-mode message (we send none) or a forged query: no chat to act in.
+        await query.answer(texts.BUTTON_WITHOUT_CHAT)
+        return
+    data = cb.decode(query.data)
     handler = _ROUTES.get(type(data))
     if handler is None:
-        await update.callback_query.answer(texts.FORGED)
+        await query.answer(texts.FORGED)
         return
-    await handler(update, context, data)
+    # The spinner stops within a second even if the handler waits on a busy database.
+    watchdog = asyncio.create_task(answer_if_slow(query, texts.STILL_WORKING))
+    try:
+        await handler(update, context, data)
+    finally:
+        watchdog.cancel()
+
+
+def is_database_unavailable(error: BaseException | None) -> bool:
+    """A failure to reach the database (refused, dropped, locked, pool exhausted)."""
+    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 async def on_error(update: object, context: FlashContext) -> None:
-    """Log every failure with its cause and tell the user in words."""
+    """Log every failure with its cause and tell the user in words, once."""
     error = context.error
     if isinstance(update, Update) and await groups.on_group_error(update, context):
         return  # a group the bot may no longer write to, or that moved to a supergroup
@@ -81,7 +108,7 @@ async def on_error(update: object, context: FlashContext) -> None:
         # Polling lost Telegram for a moment; PTB retries by itself. One line, no traceback.
         log.warning("Telegram unreachable while polling: %s", error)
         return
-    database_down = isinstance(error, (OperationalError, DBAPIError, ConnectionError, OSError))
+    database_down = is_database_unavailable(error)
     if database_down:
         log.error("database unavailable while handling an update: %s", error)
     else:
@@ -89,10 +116,12 @@ async def on_error(update: object, context: FlashContext) -> None:
     if not isinstance(update, Update):
         return
     text = texts.DB_UNAVAILABLE if database_down else texts.INTERNAL_ERROR
+    query = update.callback_query
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
+        if query is not None and not was_answered(query):
+            await query.answer(text[:200], show_alert=True)
         elif update.effective_chat is not None:
+            # The press was answered already (its toast, or "still working"): say it here.
             await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError:
         log.warning("could not tell the user about the error", exc_info=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram import User as TgUser
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -77,21 +77,37 @@ async def _settle_moved_on(context: FlashContext, chat_id: int, message_id: int,
 
 
 async def send_next_card(
-    context: FlashContext, tg_user: TgUser, chat_id: int, *, prefer_deck_id: int | None = None
+    context: FlashContext,
+    tg_user: TgUser,
+    chat_id: int,
+    *,
+    prefer_deck_id: int | None = None,
+    graded: tuple[CallbackQuery, str] | None = None,
 ) -> None:
-    """Send the next due card, or say the session is over and when the next card is due.
+    """Show the next due card, or say the session is over and when the next card is due.
 
     `prefer_deck_id` (the deck of the card just graded) keeps the review in that deck while
-    it has cards left, then moves on to the others.
+    it has cards left, then moves on to the others. With `graded` (the grade's query and its
+    one-line record) the graded card's message is edited into the record plus what follows:
+    one call instead of an edit and a send.
     """
     runtime = context.runtime
     now = runtime.now()
+    replaced = None
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, tg_user)
         study = await reviews.next_card(session, user=user, now=now, prefer_deck_id=prefer_deck_id)
         if study is None:
             end = await reviews.queue_end(session, user=user, now=now)
             studying = bool(await active_decks(session, user.id))
+        elif graded is not None:
+            # The graded card's message is about to offer this card (edited just below).
+            replaced = await review_messages.card_message_sent(
+                session,
+                user_id=user.id,
+                message_id=graded[0].message.message_id,
+                card_id=study.card.id,
+            )
         zone = ZoneInfo(user.timezone)
     if study is None:
         text = (
@@ -99,9 +115,22 @@ async def send_next_card(
             if end.reviewed_today
             else texts.nothing_due(end, zone, studying)
         )
+        markup = None
+    else:
+        text = texts.question(study)
+        markup = keyboards.show_answer(study.card.id, study.version)
+    if graded is not None:
+        query, record = graded
+        if await edit_html(query, texts.after_grade(record, text), markup):
+            if replaced is not None:
+                await _settle_moved_on(context, chat_id, *replaced)
+            return
+        # Too long for one message with the record: keep the record, send the card below.
+        await edit_html(query, record)
+    if study is None:
         await send_html(context.bot, chat_id, text)
-        return
-    await send_card(context, chat_id, study)
+    else:
+        await send_card(context, chat_id, study)
 
 
 async def on_review(update: Update, context: FlashContext) -> None:
@@ -135,7 +164,12 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
         now,
         fuzz_key=fuzz_key(user.id, study.card.id, study.version),
     )
-    grades = keyboards.grades(study.card.id, study.version, intervals)
+    # When the question appeared: sent, or edited in by the previous grade.
+    message = query.message
+    shown_at = getattr(message, "edit_date", None) or message.date
+    grades = keyboards.grades(
+        study.card.id, study.version, intervals, int(shown_at.timestamp()) if shown_at else 0
+    )
     await query.answer()
     if await edit_html(query, texts.question_and_answer(study), grades):
         return
@@ -189,7 +223,11 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
     runtime = context.runtime
     query = update.callback_query
     now = runtime.now()
-    shown_at = query.message.date if query.message else None
+    shown_at = (
+        datetime.fromtimestamp(data.shown_at, UTC)
+        if data.shown_at
+        else getattr(query.message, "date", None)
+    )
     duration_ms = None
     if shown_at is not None and timedelta(0) <= now - shown_at <= timedelta(hours=1):
         duration_ms = int((now - shown_at).total_seconds() * 1000)
@@ -214,15 +252,13 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
         await query.answer(_STALE[outcome.status])
         return
     await query.answer(texts.grade_recorded(data.grade, outcome.interval))
-    await query.edit_message_text(
-        texts.graded(to_telegram_html(outcome.card.question), data.grade, outcome.interval),
-        parse_mode=ParseMode.HTML,
-    )
+    record = texts.graded_line(outcome.card.question, data.grade, outcome.interval)
     await send_next_card(
         context,
         update.effective_user,
         update.effective_chat.id,
         prefer_deck_id=outcome.card.deck_id,
+        graded=(query, record),
     )
 
 
