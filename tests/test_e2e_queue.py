@@ -50,10 +50,16 @@ async def _pick(chat: Chat, label: str, *, expect: int) -> list[BotMessage]:
     return messages[1:]
 
 
-async def _grade(chat: Chat, card: BotMessage, grade: str, *, expect: int = 2) -> BotMessage:
+async def _grade(chat: Chat, card: BotMessage, grade: str, *, expect: int = 1) -> BotMessage:
     _t, [shown] = await chat.press(card, "Show answer", expect=1)
     _t, messages = await chat.press(shown, grade, expect=expect)
     return messages[-1]
+
+
+def _shown(message: BotMessage) -> str:
+    """A graded card edited into what follows: the text after the record of the grade."""
+    record, _sep, rest = message.text.partition("\n\n")
+    return rest if record.startswith("<i>✓ ") else message.text
 
 
 async def _quiet(chat: Chat, fake, since: int) -> list[BotMessage]:
@@ -76,15 +82,15 @@ async def test_the_counter_says_what_is_left_across_steps_decks_and_undo(
     assert "Who wrote it?" in card.text
     # Again puts the card in a 1-minute step: it leaves the count; the review stays in Tiny.
     card = await _grade(chat, card, "Again")
-    assert card.text.startswith("<b>Tiny</b> · 1 card left here · 17 in all")
+    assert _shown(card).startswith("<b>Tiny</b> · 1 card left here · 17 in all")
     assert "Where is it?" in card.text
     # Tiny has nothing left now: on to the other deck.
     card = await _grade(chat, card, "Good")
-    assert card.text.startswith("<b>Deep Learning Tools</b> · 16 cards left\n")
+    assert _shown(card).startswith("<b>Deep Learning Tools</b> · 16 cards left\n")
     # A minute later the Again card is due again and rejoins the count.
     clock.advance(minutes=2)
     card = await _grade(chat, card, "Good")
-    assert card.text.startswith("<b>Deep Learning Tools</b> · 15 cards left here · 16 in all")
+    assert _shown(card).startswith("<b>Deep Learning Tools</b> · 15 cards left here · 16 in all")
     # /undo takes that grade back: its card is new again and counted again.
     [_undone, again, _settled] = await chat.send("/undo", expect=3)
     assert again.text.startswith("<b>Deep Learning Tools</b> · 16 cards left here · 17 in all")
@@ -96,15 +102,15 @@ async def test_done_for_now_counts_distinct_cards_not_reviews(tiny_bot, fake, cl
     _confirm, card = await _pick(chat, "Tiny", expect=3)
     assert card.text.startswith("<b>Tiny</b> · 2 cards left\n")
     card = await _grade(chat, card, "Again")
-    assert card.text.startswith("<b>Tiny</b> · 1 card left\n")
+    assert _shown(card).startswith("<b>Tiny</b> · 1 card left\n")
     done = await _grade(chat, card, "Good")
-    assert done.text.startswith("Done for now — 2 cards reviewed today.\nNext card due")
+    assert _shown(done).startswith("Done for now — 2 cards reviewed today.\nNext card due")
     clock.advance(minutes=2)
     [card] = await chat.send("/review")
-    assert card.text.startswith("<b>Tiny</b> · 1 card left\n") and "Who wrote it?" in card.text
+    assert _shown(card).startswith("<b>Tiny</b> · 1 card left\n") and "Who wrote it?" in card.text
     done = await _grade(chat, card, "Good")
     # Three reviews of two cards: the message counts cards; /stats counts the reviews.
-    assert done.text.startswith("Done for now — 2 cards reviewed today.")
+    assert _shown(done).startswith("Done for now — 2 cards reviewed today.")
     [stats] = await chat.send("/stats")
     assert "Reviews today 3" in stats.text
 
