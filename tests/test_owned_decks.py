@@ -28,7 +28,7 @@ from bot.services import review as reviews
 from bot.services.deck_export import export_deck
 from bot.services.deck_imports import reimport_candidate, save_import
 from bot.services.decks import deck_by_slug, deck_cards, list_decks, load_bundled_decks
-from bot.services.groups import ensure_group
+from bot.services.groups import claim_due_group_posts, ensure_group
 from bot.services.media import load_media, remember_file_id
 from bot.services.owned_decks import (
     CardNotFound,
@@ -62,6 +62,7 @@ from bot.storage.models import (
     Media,
     User,
 )
+from bot.telegram.group_posting import render_post
 
 OWNER, FRIEND, STRANGER = 1, 2, 3
 PNG = b"\x89PNG\r\n\x1a\n" + b"pixels" * 10
@@ -514,3 +515,22 @@ async def test_export_gives_live_cards_tags_and_media_to_learners_only(db, clock
     assert card.tags == ("spanish::a1", "food_stuff") and card.text_format == "html"
     assert [m.name for m in card.answer_media] == ["manzana.png"]
     assert exported.media == {"manzana.png": PNG}
+
+
+async def test_a_groups_imported_deck_posts_its_html_as_html(db, clock):
+    await _users(db, clock())
+    result = await _import(db, _draft([_card(1)]), clock())
+    async with db.session() as s:
+        group = await ensure_group(
+            s, chat_id=-300, title="Club", now=clock(), defaults=UserDefaults()
+        )
+        await set_group_deck_for_admin(
+            s, group=group, admin_id=OWNER, deck_id=result.deck.id, now=clock()
+        )
+    async with db.session() as s:
+        [due], _examined = await claim_due_group_posts(s, now=clock.advance(hours=2), limit=5)
+    [view] = due.posts
+    assert view.text_format == "html"
+    text = render_post(view)
+    assert "<b>word 1</b>" in text  # the card's own HTML, not escaped a second time
+    assert "<tg-spoiler>meaning 1 &amp; more</tg-spoiler>" in text

@@ -309,9 +309,10 @@ class PostView:
     deck_title: str
     number: int
     total: int
-    question: str  # deck markup
-    answer: str  # deck markup
+    question: str  # in `text_format`
+    answer: str
     graded: int
+    text_format: str = "markup"  # markup | html (bot.core.card_text)
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,7 @@ async def _views(session: AsyncSession, posts: Sequence[GroupPost]) -> list[Post
             question=cards[p.card_id].question,
             answer=cards[p.card_id].answer,
             graded=p.graded_count,
+            text_format=cards[p.card_id].text_format,
         )
         for p in posts
     ]

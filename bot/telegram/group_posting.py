@@ -64,6 +64,7 @@ def render_post(view: groups.PostView) -> str:
         question=view.question,
         answer=view.answer,
         graded=view.graded,
+        text_format=view.text_format,
     )
 
 

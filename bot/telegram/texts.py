@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.card_text import card_html, card_plain
 from bot.core.localtime import MAX_TIMEZONE_NAME, format_minute
 from bot.core.markup import to_plain_text, to_telegram_html
 from bot.core.mastery import Mastery
@@ -1183,7 +1184,14 @@ def _fit_plain(text: str, room: int) -> str:
 
 
 def group_post(
-    *, deck_title: str, number: int, total: int, question: str, answer: str, graded: int
+    *,
+    deck_title: str,
+    number: int,
+    total: int,
+    question: str,
+    answer: str,
+    graded: int,
+    text_format: str = "markup",
 ) -> str:
     """A daily group card: the answer under a spoiler each member reveals for themselves.
 
@@ -1196,12 +1204,12 @@ def group_post(
         else "Grade yourself — only your own schedule moves."
     )
     head = (
-        f"<b>{esc(deck_title)}</b> · card {number} of {total}\n\n{to_telegram_html(question)}"
+        f"<b>{esc(deck_title)}</b> · card {number} of {total}\n\n{card_html(question, text_format)}"
         "\n\n<b>Answer</b> (tap to reveal):\n"
     )
     tail = f"\n\n<i>{count}</i>"
     room = MAX_MESSAGE_CHARS - visible_length(head + tail)
-    return f"{head}<tg-spoiler>{esc(_fit_plain(to_plain_text(answer), room))}</tg-spoiler>{tail}"
+    return f"{head}<tg-spoiler>{esc(_fit_plain(card_plain(answer, text_format), room))}</tg-spoiler>{tail}"
 
 
 GROUP_ALREADY_GRADED = "You already graded this card — nothing changed."
