@@ -534,3 +534,14 @@ async def test_a_groups_imported_deck_posts_its_html_as_html(db, clock):
     text = render_post(view)
     assert "<b>word 1</b>" in text  # the card's own HTML, not escaped a second time
     assert "<tg-spoiler>meaning 1 &amp; more</tg-spoiler>" in text
+
+
+async def test_long_titles_are_shortened_and_an_empty_draft_changes_nothing(db, clock):
+    await _users(db, clock())
+    long_title = "Languages::Spanish::" + "Very long sub deck name " * 5
+    result = await _import(db, _draft([_card(1)], title=long_title, description="d" * 400), clock())
+    assert len(result.deck.title) == 80 and result.deck.title.endswith("…")
+    assert len(result.deck.description) == 300
+    with pytest.raises(ValueError):
+        await _import(db, _draft([]), clock(), replace_deck_id=result.deck.id)
+    assert set(await _live(db, result.deck.id)) == {"x:guid1:0"}

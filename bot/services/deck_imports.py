@@ -25,7 +25,13 @@ from bot.core.imports.draft import CardDraft, DeckDraft, MediaRef
 from bot.core.srs import make_scheduler
 from bot.services.card_sync import CardContent, sync_cards
 from bot.services.media import store_media_many
-from bot.services.owned_decks import DeckSource, new_owned_deck, owned_deck
+from bot.services.owned_decks import (
+    DeckSource,
+    fitted_description,
+    fitted_title,
+    new_owned_deck,
+    owned_deck,
+)
 from bot.services.users import enrol
 from bot.storage.models import Card, CardState, Deck, ImportedReview
 
@@ -149,20 +155,23 @@ async def save_import(
     (rules in bot.core.imported_memory) unless they already study it here. A re-import keeps
     the deck's title (the owner may have renamed it) and takes the new description.
     `scheduler` replays history; by default FSRS-6 defaults without fuzz.
-    Raises DeckNotFound / NotDeckOwner for a `replace_deck_id` that is not theirs.
+    Raises DeckNotFound / NotDeckOwner for a `replace_deck_id` that is not theirs, and
+    ValueError for a draft without cards (a re-import would otherwise retire them all).
     """
+    if not draft.cards:
+        raise ValueError("an import needs at least one card")
     if replace_deck_id is None:
         deck = await new_owned_deck(
             session,
             owner_id=owner_id,
-            title=draft.title,
+            title=fitted_title(draft.title),
             description=draft.description,
             source=deck_source(draft.source_format),
             now=now,
         )
     else:
         deck = await owned_deck(session, owner_id=owner_id, deck_id=replace_deck_id)
-        deck.description, deck.updated_at = draft.description, now
+        deck.description, deck.updated_at = fitted_description(draft.description), now
         await enrol(session, user_id=owner_id, deck_id=deck.id, now=now)
     cards: dict[str, CardDraft] = {}
     for card in draft.cards:  # a key seen twice is one card: the first wins

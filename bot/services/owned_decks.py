@@ -39,6 +39,8 @@ __all__ = [
     "delete_card",
     "delete_deck",
     "edit_card",
+    "fitted_description",
+    "fitted_title",
     "new_owned_deck",
     "owned_card",
     "owned_deck",
@@ -76,6 +78,21 @@ class CardNotFound(DeckAccessError):
 
 class CardTextError(ValueError):
     """Text that cannot make a card or deck: empty or too long; str() says which."""
+
+
+def fitted_title(text: str, fallback: str = "Imported deck") -> str:
+    """A title from a file (an Anki deck path can be long): shortened to fit, never refused."""
+    title = " ".join(text.split()) or fallback
+    if len(title) > TITLE_MAX_CHARS:
+        title = title[: TITLE_MAX_CHARS - 1].rstrip() + "…"
+    return title
+
+
+def fitted_description(text: str) -> str:
+    description = text.strip()
+    if len(description) > DESCRIPTION_MAX_CHARS:
+        description = description[: DESCRIPTION_MAX_CHARS - 1].rstrip() + "…"
+    return description
 
 
 def _title(text: str) -> str:
@@ -143,7 +160,7 @@ async def new_owned_deck(
     deck = Deck(
         slug=f"~new-{secrets.token_hex(8)}",  # the id is not known before the insert
         title=_title(title),
-        description=description.strip()[:DESCRIPTION_MAX_CHARS],
+        description=fitted_description(description),
         owner_id=owner_id,
         source=source,
         updated_at=now,
