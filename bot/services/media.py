@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Media
@@ -68,24 +70,32 @@ async def store_media_many(
         known |= set(
             (await session.execute(select(Media.sha256).where(Media.sha256.in_(chunk)))).scalars()
         )
-    added = 0
+    rows = []
     for name, data in files.items():
         digest = hashes[name]
         if digest in known:
             continue
-        session.add(
-            Media(
-                sha256=digest,
-                mime=guess_mime(name, data),
-                size=len(data),
-                data=data,
-                created_at=now,
-            )
-        )
         known.add(digest)
-        added += 1
-    await session.flush()
-    return hashes, added
+        rows.append(
+            {
+                "sha256": digest,
+                "mime": guess_mime(name, data),
+                "size": len(data),
+                "data": data,
+                "created_at": now,
+            }
+        )
+    for row in rows:
+        # Another import may store the same file at the same moment: theirs is as good.
+        await session.execute(_insert_new(session, row))
+    return hashes, len(rows)
+
+
+def _insert_new(session: AsyncSession, row: dict):
+    """INSERT … ON CONFLICT DO NOTHING in the session's dialect."""
+    dialect = session.bind.dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(Media).values(**row).on_conflict_do_nothing(index_elements=["sha256"])
 
 
 async def store_media(
