@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localtime import next_daily_at
@@ -15,6 +15,7 @@ from bot.storage.models import Deck, Enrolment, User
 __all__ = [
     "UserDefaults",
     "active_decks",
+    "claim_message",
     "drop_retired_decks",
     "enrol",
     "ensure_user",
@@ -156,3 +157,27 @@ async def drop_retired_decks(session: AsyncSession, user_id: int) -> list[Deck]:
         enrolment.active = False
         dropped.append(deck)
     return dropped
+
+
+async def claim_message(session: AsyncSession, *, user_id: int, message_id: int) -> bool | None:
+    """Mark a private message of the user as applied: True; False if it already was; None
+    if there is no such user (nothing of theirs to apply it to).
+
+    After a crash Telegram hands out again the updates whose offset was not confirmed, some
+    of them already applied: /undo or a typed answer must not count twice. Message ids grow
+    within a chat, so one number per user says what is done. Call it in the transaction that
+    stores the message's effect.
+    """
+    claimed = await session.execute(
+        update(User)
+        .where(
+            User.id == user_id,
+            or_(User.handled_message_id.is_(None), User.handled_message_id < message_id),
+        )
+        .values(handled_message_id=message_id)
+        .returning(User.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.first() is not None:
+        return True
+    return False if await session.get(User, user_id) is not None else None

@@ -64,6 +64,9 @@ class User(SQLModel, table=True):
     # so a newer message showing a card can settle it: one card open in one message at a time.
     review_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     review_card_id: int | None = None
+    # The newest private message of theirs whose effect is stored (/undo, a typed answer):
+    # Telegram hands a message out again after a crash, and it must not apply twice.
+    handled_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class Deck(SQLModel, table=True):

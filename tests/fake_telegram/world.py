@@ -65,6 +65,7 @@ class FakeWorld:
         self._members: dict[int, dict[int, str]] = {}
         self._commands: dict[tuple[tuple[tuple[str, Any], ...], str], list[JSON]] = {}
         self._updates: list[JSON] = []
+        self._queued: dict[int, JSON] = {}  # every update ever queued, for redeliver()
         self._update_ids = itertools.count(10_001)
         self._object_ids = itertools.count(1)
         self._allowed_updates: list[str] = []
@@ -365,6 +366,7 @@ class FakeWorld:
         # allowed_updates filters updates as Telegram creates them, not as it delivers them.
         if not self._allowed_updates or kind in self._allowed_updates:
             self._updates.append({"update_id": update_id, kind: payload})
+            self._queued[update_id] = self._updates[-1]
         self._changed()
         return update_id
 
@@ -379,6 +381,14 @@ class FakeWorld:
         elif offset < 0:
             self._updates = self._updates[offset:]
         return self._updates[:limit]
+
+    def redeliver(self, update_id: int) -> None:
+        """Hand an update out again, as Telegram does when a bot crashed before confirming it."""
+        if update_id not in self.unconfirmed_update_ids():
+            self._updates = sorted(
+                [*self._updates, self._queued[update_id]], key=lambda u: u["update_id"]
+            )
+        self._changed()
 
     def unconfirmed_update_ids(self) -> list[int]:
         """Updates Telegram would hand out again: no getUpdates has confirmed them yet."""

@@ -15,7 +15,7 @@ from bot.core.markup import to_telegram_html
 from bot.core.srs import Grade, fuzz_key, next_intervals
 from bot.services import review as reviews
 from bot.services import review_messages
-from bot.services.users import active_decks
+from bot.services.users import active_decks, claim_message
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
 from bot.telegram.context import FlashContext
@@ -267,6 +267,9 @@ async def on_undo(update: Update, context: FlashContext) -> None:
     runtime = context.runtime
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
+        message_id = update.effective_message.message_id
+        if not await claim_message(session, user_id=user.id, message_id=message_id):
+            return  # this /undo was applied before a crash: undo once, not twice
         undone = await reviews.undo_last(session, user=user)
     if undone is None:
         await send_html(context.bot, update.effective_chat.id, texts.NOTHING_TO_UNDO)

@@ -23,7 +23,7 @@ from bot.services.study import (
     QuizView,
     TestView,
 )
-from bot.services.users import active_decks
+from bot.services.users import active_decks, claim_message
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import PickDeck, StudyMove
 from bot.telegram.context import FlashContext
@@ -311,10 +311,17 @@ async def on_typed_answer(update: Update, context: FlashContext) -> None:
     """
     runtime = context.runtime
     chat_id = update.effective_chat.id
+    user_id = update.effective_user.id
     async with runtime.db.session() as session:
+        message_id = update.effective_message.message_id
+        claimed = await claim_message(session, user_id=user_id, message_id=message_id)
+        if claimed is None:
+            return  # someone new: no question can be waiting
+        if not claimed:
+            raise ApplicationHandlerStop  # applied before a crash: not to the next question
         outcome = await study.typed_answer(
             session,
-            user_id=update.effective_user.id,
+            user_id=user_id,
             chat_id=chat_id,
             text=update.effective_message.text or "",
             now=runtime.now(),
