@@ -123,10 +123,12 @@ class _Conversation:
         self.fake = fake
         self.chat_id = chat_id
 
-    async def _send_as(self, user: FakeUser, text: str, expect: int) -> list[BotMessage]:
+    async def _send_as(
+        self, user: FakeUser, text: str, expect: int, entities: list[dict] | None = None
+    ) -> list[BotMessage]:
         """Send text and wait until `expect` new bot messages arrived in this chat."""
         mark = self.fake.mark()
-        self.fake.send_message(self.chat_id, text, user=user)
+        self.fake.send_message(self.chat_id, text, user=user, entities=entities)
         return await self._collect(mark, expect)
 
     async def _press_as(
@@ -157,9 +159,12 @@ class Chat(_Conversation):
         super().__init__(fake, user.id)
         self.user = user
 
-    async def send(self, text: str, *, expect: int = 1) -> list[BotMessage]:
-        """Send text and wait until `expect` new bot messages arrived in this chat."""
-        return await self._send_as(self.user, text, expect)
+    async def send(
+        self, text: str, *, expect: int = 1, entities: list[dict] | None = None
+    ) -> list[BotMessage]:
+        """Send text (with the formatting `entities` a client made) and wait until `expect`
+        new bot messages arrived in this chat."""
+        return await self._send_as(self.user, text, expect, entities)
 
     async def press(
         self,

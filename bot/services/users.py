@@ -79,6 +79,9 @@ async def ensure_user(
         # the first push on tomorrow without marking today pushed, so a later time chosen
         # today (`/time 20:00` at 12:34) still comes today.
         session.add(user)
+        # Written at once: rows that point at the user (an own deck, a conversation) may be
+        # added in the same flush, and the unit of work knows no relationship to order them.
+        await session.flush()
     else:
         user.first_name, user.username = first_name, username
     if unblock and user.blocked:

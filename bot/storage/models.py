@@ -21,6 +21,7 @@ from bot.storage.types import UTCDateTime
 __all__ = [
     "Card",
     "CardState",
+    "Conversation",
     "Deck",
     "Enrolment",
     "Group",
@@ -338,3 +339,28 @@ class GroupPostGrade(SQLModel, table=True):
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     rating: int
     graded_at: datetime = _utc()
+
+
+class Conversation(SQLModel, table=True):
+    """What a learner's next message in private chat is for: an /add question or answer, a
+    new side for ✏️ Edit, a deck's new title, or a pasted list waiting for Save.
+
+    One row per user, kept in the database so a restart loses nothing. `kind` NULL means
+    nothing is pending; `draft` grows with every step, so a Save button of an older
+    preview is told apart from the current one.
+    """
+
+    __tablename__ = "conversations"
+
+    user_id: int = Field(
+        sa_column=Column(
+            BigInteger,
+            ForeignKey("users.id", name="fk_conversations_user_id_users"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    kind: str | None = Field(default=None, max_length=32)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    draft: int = 0
+    updated_at: datetime = _utc()

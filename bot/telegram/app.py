@@ -32,7 +32,17 @@ from bot.storage.db import Database
 from bot.telegram import texts
 from bot.telegram.answering import AnsweringBot
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers import general, groups, onboarding, quiz, review, settings, study
+from bot.telegram.handlers import (
+    authoring,
+    export,
+    general,
+    groups,
+    onboarding,
+    quiz,
+    review,
+    settings,
+    study,
+)
 from bot.telegram.rate_limits import TrafficRateLimiter
 from bot.telegram.update_order import PerChatUpdateProcessor
 
@@ -67,6 +77,12 @@ def register(application: Application) -> None:
         "pause": settings.on_pause,
         "resume": settings.on_resume,
         "help": general.on_help,
+        # your own decks: writing cards in chat, export
+        "newdeck": authoring.on_newdeck,
+        "add": authoring.on_add,
+        "done": authoring.on_done,
+        "cancel": authoring.on_cancel,
+        "export": export.on_export,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
@@ -94,6 +110,14 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(general.on_callback))
     # Quiz-poll votes, private quizzes and group rounds alike.
     application.add_handler(PollAnswerHandler(quiz.on_poll_answer))
+    # First of all (group -2): a reply to what /add, ✏️ Edit or Rename asked is taken
+    # (ApplicationHandlerStop); any other private command ends such a conversation first.
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, authoring.on_reply), group=-2
+    )
+    application.add_handler(
+        MessageHandler(private & filters.COMMAND, authoring.on_any_command), group=-2
+    )
     # Before the handlers below (group -1): private text answering a Learn/Test question is
     # taken (ApplicationHandlerStop); any other text falls through to on_stray_text.
     application.add_handler(

@@ -18,10 +18,16 @@ __all__ = [
     "STUDY_MODES",
     "STUDY_MOVES",
     "TEST_KIND_CODES",
+    "BulkChoice",
+    "CardEdit",
+    "DeckMenu",
     "Enrol",
+    "ExportDeck",
     "Grading",
     "GroupDeck",
     "GroupGrade",
+    "GroupOwnDeck",
+    "JoinShared",
     "Leave",
     "PickDeck",
     "ShowAnswer",
@@ -86,6 +92,79 @@ class GroupDeck:
     """An admin picks the deck a group studies."""
 
     slug: str
+
+
+# --- learners' own decks: authoring, sharing, export ------------------------------------------
+
+CARD_ACTIONS = {"menu": "m", "question": "q", "answer": "a", "delete": "d", "confirm": "D"}
+_CARD_ACTIONS_BY_CODE = {code: action for action, code in CARD_ACTIONS.items()}
+
+
+@dataclass(frozen=True)
+class CardEdit:
+    """✏️ Edit on a card and what follows: the menu, a side to rewrite, delete then confirm.
+
+    The handler checks the presser owns the card's deck; the id alone grants nothing.
+    """
+
+    card_id: int
+    action: str = "menu"
+
+
+DECK_ACTIONS = {
+    "menu": "m",
+    "cards": "c",
+    "add": "a",
+    "rename": "r",
+    "share": "s",
+    "new_link": "n",
+    "stop_sharing": "o",
+    "delete": "d",
+    "confirm": "D",
+    "leave": "l",
+    "study": "y",
+    "back": "b",  # the menu again, drawn over the message pressed (menu: a new message)
+}
+_DECK_ACTIONS_BY_CODE = {code: action for action, code in DECK_ACTIONS.items()}
+
+
+@dataclass(frozen=True)
+class DeckMenu:
+    """A learner's own or joined deck: its menu and actions (`page` numbers the card list).
+
+    Leave, Study and the menu are for anyone who studies the deck; the rest for its owner.
+    """
+
+    deck_id: int
+    action: str = "menu"
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class BulkChoice:
+    """Save or Cancel under a pasted-cards preview; `draft` names the preview shown."""
+
+    draft: int
+    save: bool
+
+
+@dataclass(frozen=True)
+class JoinShared:
+    """ "Study this deck" under a share link's preview; the code is checked again on press."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class GroupOwnDeck:
+    """A group admin picks one of their own decks for the group."""
+
+    deck_id: int
+
+
+@dataclass(frozen=True)
+class ExportDeck:
+    deck_id: int
 
 
 STUDY_MODES = ("cards", "learn", "test", "match", "quiz", "progress")
@@ -155,6 +234,12 @@ Callback = (
     | GroupDeck
     | PickDeck
     | StudyMove
+    | CardEdit
+    | DeckMenu
+    | BulkChoice
+    | JoinShared
+    | GroupOwnDeck
+    | ExportDeck
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], type]] = [
@@ -170,6 +255,12 @@ _PATTERNS: list[tuple[re.Pattern[str], type]] = [
         re.compile(rf"s([cltmq]):{_INT}:{_INT}:([fnpsbTFryxdqca]|o[0-5]|k(?:1[01]|[0-9]))"),
         StudyMove,
     ),
+    (re.compile(rf"c([mqadD]):{_INT}"), CardEdit),
+    (re.compile(rf"m([mcarsnodDlyb]):{_INT}(?::{_INT})?"), DeckMenu),
+    (re.compile(rf"b([sc]):{_INT}"), BulkChoice),
+    (re.compile(r"j:([A-Za-z0-9_-]{1,62})"), JoinShared),
+    (re.compile(rf"go:{_INT}"), GroupOwnDeck),
+    (re.compile(rf"x:{_INT}"), ExportDeck),
 ]
 
 
@@ -202,6 +293,22 @@ def encode(callback: Callback) -> str:
                 raise ValueError(f"bad study move: {callback!r}")
             suffix = str(index) if move in _INDEXED_MOVES else ""
             data = f"s{_MODE_CODES[mode]}:{session_id}:{step}:{STUDY_MOVES[move]}{suffix}"
+        case CardEdit(card_id, action):
+            data = f"c{CARD_ACTIONS[action]}:{card_id}"
+        case DeckMenu(deck_id, action, page):
+            if page and action != "cards":
+                raise ValueError(f"only the card list has pages: {callback!r}")
+            data = f"m{DECK_ACTIONS[action]}:{deck_id}" + (f":{page}" if page else "")
+        case BulkChoice(draft, save):
+            data = f"b{'s' if save else 'c'}:{draft}"
+        case JoinShared(code):
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,62}", code):
+                raise ValueError(f"not a share code: {code!r}")
+            data = f"j:{code}"
+        case GroupOwnDeck(deck_id):
+            data = f"go:{deck_id}"
+        case ExportDeck(deck_id):
+            data = f"x:{deck_id}"
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     if len(data.encode()) > MAX_CALLBACK_BYTES:
@@ -234,6 +341,17 @@ def decode(data: str | None) -> Callback | None:
             return _pick_deck(match)
         if kind is Enrol:
             return Enrol(match.group(2), from_list=match.group(1) == "l")
+        if kind is CardEdit:
+            return CardEdit(int(match.group(2)), _CARD_ACTIONS_BY_CODE[match.group(1)])
+        if kind is DeckMenu:
+            action, page = _DECK_ACTIONS_BY_CODE[match.group(1)], int(match.group(3) or 0)
+            if match.group(3) is not None and (action != "cards" or page == 0):
+                return None  # a page on another action, or an explicit page 0: never encoded
+            return DeckMenu(int(match.group(2)), action, page)
+        if kind is BulkChoice:
+            return BulkChoice(int(match.group(2)), match.group(1) == "s")
+        if kind in (GroupOwnDeck, ExportDeck):
+            return kind(int(match.group(1)))
         if kind is StudyMove:
             code = match.group(4)
             move = _MOVES_BY_CODE[code[0]]

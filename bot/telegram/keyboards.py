@@ -62,8 +62,14 @@ def show_answer(card_id: int, version: int) -> InlineKeyboardMarkup:
 
 
 def grades(
-    card_id: int, version: int, intervals: dict[Grade, timedelta], shown_at: int = 0
+    card_id: int,
+    version: int,
+    intervals: dict[Grade, timedelta],
+    shown_at: int = 0,
+    *,
+    editable: bool = False,
 ) -> InlineKeyboardMarkup:
+    """The four grades with their intervals; ✏️ Edit below them for the deck's owner."""
     row = [
         _button(
             texts.grade_label(grade, intervals[grade]),
@@ -72,7 +78,10 @@ def grades(
         for grade in Grade
     ]
     # Two rows of two: four labels with intervals do not fit one phone-width row.
-    return InlineKeyboardMarkup([row[:2], row[2:]])
+    rows = [row[:2], row[2:]]
+    if editable:
+        rows.append(edit_button(card_id))
+    return InlineKeyboardMarkup(rows)
 
 
 def start_review() -> InlineKeyboardMarkup:
@@ -94,8 +103,9 @@ def study_deck_choice(
     )
 
 
-def browse(session_id: int, step: int) -> InlineKeyboardMarkup:
-    """Flashcards: previous / flip / next, then shuffle and back to the first card."""
+def browse(session_id: int, step: int, *, edit_card_id: int | None = None) -> InlineKeyboardMarkup:
+    """Flashcards: previous / flip / next, then shuffle and back to the first card; ✏️ Edit
+    on the card shown when the learner owns the deck."""
 
     def move(name: str) -> InlineKeyboardButton:
         label = {
@@ -107,9 +117,10 @@ def browse(session_id: int, step: int) -> InlineKeyboardMarkup:
         }[name]
         return _button(label, cb.StudyMove("cards", session_id, step, name))
 
-    return InlineKeyboardMarkup(
-        [[move("prev"), move("flip"), move("next")], [move("shuffle"), move("first")]]
-    )
+    rows = [[move("prev"), move("flip"), move("next")], [move("shuffle"), move("first")]]
+    if edit_card_id is not None:
+        rows.append(edit_button(edit_card_id))
+    return InlineKeyboardMarkup(rows)
 
 
 def study_question(
@@ -174,6 +185,139 @@ def group_grades(post_id: int) -> InlineKeyboardMarkup:
 
 
 def group_deck_choice(decks: list[tuple[str, str, int]]) -> InlineKeyboardMarkup:
+    """Bundled decks by slug; an admin's own decks come as `~<id>` and are marked 👤."""
+
+    def button(slug: str, title: str) -> InlineKeyboardButton:
+        if slug.startswith("~"):
+            return _button(f"{texts.OWN_DECK_MARK} {title[:48]}", cb.GroupOwnDeck(int(slug[1:])))
+        return _button(f"📚 {title[:48]}", cb.GroupDeck(slug))
+
+    return InlineKeyboardMarkup([[button(slug, title)] for slug, title, _count in decks])
+
+
+# --- your own decks -------------------------------------------------------------------------
+
+
+def own_deck_choice(decks: list[tuple[int, str]], action: str) -> InlineKeyboardMarkup:
+    """One button per deck (id, title) doing a deck-menu action, e.g. 'add' for /add."""
     return InlineKeyboardMarkup(
-        [[_button(f"📚 {title[:48]}", cb.GroupDeck(slug))] for slug, title, _count in decks]
+        [[_button(f"👤 {title[:48]}", cb.DeckMenu(deck_id, action))] for deck_id, title in decks]
     )
+
+
+def export_choice(decks: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(f"📤 {title[:48]}", cb.ExportDeck(deck_id))] for deck_id, title in decks]
+    )
+
+
+def pasted_preview(draft: int, count: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    f"{texts.SAVE_BUTTON} {texts.counted(count, 'card')}",
+                    cb.BulkChoice(draft, True),
+                ),
+                _button(texts.CANCEL_BUTTON, cb.BulkChoice(draft, False)),
+            ]
+        ]
+    )
+
+
+def edit_button(card_id: int) -> list[InlineKeyboardButton]:
+    """The ✏️ Edit row under a card its owner is looking at."""
+    return [_button(texts.EDIT_BUTTON, cb.CardEdit(card_id))]
+
+
+def card_edit_menu(card_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.EDIT_QUESTION_BUTTON, cb.CardEdit(card_id, "question")),
+                _button(texts.EDIT_ANSWER_BUTTON, cb.CardEdit(card_id, "answer")),
+            ],
+            [_button(texts.DELETE_CARD_BUTTON, cb.CardEdit(card_id, "delete"))],
+        ]
+    )
+
+
+def confirm_delete_card(card_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.CONFIRM_DELETE_CARD_BUTTON, cb.CardEdit(card_id, "confirm"))],
+            [_button(texts.BACK_BUTTON, cb.CardEdit(card_id))],
+        ]
+    )
+
+
+def your_decks(decks: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(f"⚙️ {title[:48]}", cb.DeckMenu(deck_id))] for deck_id, title in decks]
+    )
+
+
+def deck_menu(deck_id: int, *, owned: bool, studying: bool) -> InlineKeyboardMarkup:
+    def act(label: str, action: str) -> InlineKeyboardButton:
+        return _button(label, cb.DeckMenu(deck_id, action))
+
+    stay = act(texts.LEAVE_BUTTON, "leave") if studying else act(texts.STUDY_BUTTON, "study")
+    export = _button(texts.EXPORT_BUTTON, cb.ExportDeck(deck_id))
+    if not owned:
+        return InlineKeyboardMarkup([[export, stay]])
+    return InlineKeyboardMarkup(
+        [
+            [act(texts.ADD_CARDS_BUTTON, "add"), act(texts.LIST_CARDS_BUTTON, "cards")],
+            [act(texts.RENAME_BUTTON, "rename"), act(texts.SHARE_BUTTON, "share")],
+            [export, act(texts.DELETE_DECK_BUTTON, "delete")],
+            [stay],
+        ]
+    )
+
+
+def deck_cards_page(
+    deck_id: int, card_ids: list[int], first: int, page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """A numbered ✏️ button per card on the page (five a row), then paging and Back."""
+    numbered = [
+        _button(f"✏️ {first + i}", cb.CardEdit(card_id)) for i, card_id in enumerate(card_ids)
+    ]
+    rows = [numbered[i : i + 5] for i in range(0, len(numbered), 5)]
+    paging = []
+    if page > 0:
+        paging.append(_button(texts.PREV_BUTTON, cb.DeckMenu(deck_id, "cards", page - 1)))
+    if page + 1 < pages:
+        paging.append(_button(texts.NEXT_BUTTON, cb.DeckMenu(deck_id, "cards", page + 1)))
+    if paging:
+        rows.append(paging)
+    rows.append([_button(texts.BACK_BUTTON, cb.DeckMenu(deck_id, "back"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm_delete_deck(deck_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.CONFIRM_DELETE_DECK_BUTTON, cb.DeckMenu(deck_id, "confirm"))],
+            [_button(texts.BACK_BUTTON, cb.DeckMenu(deck_id, "back"))],
+        ]
+    )
+
+
+def share_menu(deck_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.NEW_LINK_BUTTON, cb.DeckMenu(deck_id, "new_link")),
+                _button(texts.STOP_SHARING_BUTTON, cb.DeckMenu(deck_id, "stop_sharing")),
+            ],
+            [_button(texts.BACK_BUTTON, cb.DeckMenu(deck_id, "back"))],
+        ]
+    )
+
+
+def join_shared(code: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(texts.STUDY_SHARED_BUTTON, cb.JoinShared(code))]])
+
+
+def deck_back(deck_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(texts.BACK_BUTTON, cb.DeckMenu(deck_id, "back"))]])

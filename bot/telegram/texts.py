@@ -127,7 +127,10 @@ HELP = (
     "/match — match questions with answers against the clock\n"
     "/quiz — a quick quiz (<code>/quiz 3</code>: 3 questions)\n"
     "/progress — a deck's table: mastery and your latest Learn, Test and Match results\n"
-    "/decks — choose decks to study or leave\n"
+    "/decks — choose decks to study or leave; manage your own (cards, rename, share, delete)\n"
+    "/newdeck Title — a deck of your own; /add — write cards into it "
+    "(<code>question :: answer</code> lines add many at once; /done when finished)\n"
+    "/export — a deck you study as an Anki package, a CSV and Quizlet text\n"
     "/undo — take back your last grade\n"
     "/stats — spaced review per deck: card counts, what is due, reviews today, streak\n"
     "/settings — your review time, timezone and limits\n"
@@ -169,6 +172,9 @@ COMMANDS = [
     ("newcards", "New cards per day"),
     ("pause", "Pause daily messages"),
     ("resume", "Resume daily messages"),
+    ("newdeck", "Create a deck of your own"),
+    ("add", "Add cards to your deck"),
+    ("export", "Download a deck (Anki, CSV, Quizlet)"),
     ("help", "How this works"),
 ]
 
@@ -1053,7 +1059,8 @@ def group_help(bot_username: str) -> str:
         "<b>Again / Hard / Good / Easy</b>. Each of you has your own spaced-repetition "
         "schedule; your private study with me counts here too.\n\n"
         "<b>Admins</b> set me up:\n"
-        "/deck — choose the deck (or <code>/deck slug</code>)\n"
+        "/deck — choose the deck (or <code>/deck slug</code>, or <code>/deck</code> with a "
+        "deck's share link)\n"
         "/time HH:MM and /timezone Area/City — the daily post time\n"
         "/cards_per_post N — cards per post (1–5)\n"
         "/pause and /resume — stop or restart the daily post\n\n"
@@ -1244,4 +1251,280 @@ GROUP_QUIZ_UNAVAILABLE = "This deck has too few cards that fit a quiz poll."
 def group_quiz_too_soon(ready_at: datetime, timezone: str) -> str:
     return (
         f"A quiz round is already on. The next one can start {when(ready_at, ZoneInfo(timezone))}."
+    )
+
+
+# --- your own decks: writing cards, editing, sharing, export ------------------------------
+
+OWN_DECK_MARK = "👤"
+NEWDECK_ASK_TITLE = (
+    "What should your new deck be called? Send its title (up to 80 characters), or /cancel."
+)
+NO_OWN_DECKS = (
+    "You have no deck of your own yet. Create one with <code>/newdeck Title</code> — "
+    "or send me an Anki, Quizlet or CSV file."
+)
+ADD_WHICH_DECK = "Add cards to which of your decks?"
+TYPED_MARKUP_HINT = "<code>`code`</code> and <code>```</code> fenced blocks work as in deck files."
+ASK_ANSWER = "Now send the answer (or /cancel)."
+NOTHING_TO_FINISH = "There's nothing to finish. /add adds cards to one of your decks."
+CANCELLED = "Cancelled — nothing was changed."
+NOTHING_TO_CANCEL = "There's nothing to cancel."
+LEFT_TOAST = "Left"
+STUDYING_TOAST = "Studying"
+ALREADY_STUDYING_TOAST = "Already studying"
+PREVIEW_PENDING = "Press 💾 Save or Cancel under the preview first (or /cancel)."
+PREVIEW_STALE = "This preview was already saved or cancelled."
+PREVIEW_CANCELLED = "Cancelled — none of those cards were saved. Send other cards, or /done."
+SAVE_BUTTON = "💾 Save"
+CANCEL_BUTTON = "Cancel"
+NOT_OWNER = "Only the deck's owner can change it."
+CARD_GONE = "That card was deleted."
+DECK_GONE = "That deck was deleted."
+EDIT_BUTTON = "✏️ Edit"
+EDIT_QUESTION_BUTTON = "✏️ Question"
+EDIT_ANSWER_BUTTON = "✏️ Answer"
+DELETE_CARD_BUTTON = "🗑 Delete card"
+CONFIRM_DELETE_CARD_BUTTON = "🗑 Yes, delete the card"
+BACK_BUTTON = "← Back"
+ADD_CARDS_BUTTON = "➕ Add cards"
+LIST_CARDS_BUTTON = "📝 Cards"
+RENAME_BUTTON = "✏️ Rename"
+SHARE_BUTTON = "🔗 Share"
+EXPORT_BUTTON = "📤 Export"
+DELETE_DECK_BUTTON = "🗑 Delete deck"
+CONFIRM_DELETE_DECK_BUTTON = "🗑 Yes, delete the deck"
+NEW_LINK_BUTTON = "🔄 New link"
+STOP_SHARING_BUTTON = "⛔ Stop sharing"
+STUDY_SHARED_BUTTON = "📚 Study this deck"
+STUDY_BUTTON = "📚 Study"
+LEAVE_BUTTON = "Leave"
+CARDS_PER_PAGE = 10
+SHARE_LINK_DEAD = (
+    "This share link is no longer valid: its owner made a new link, stopped sharing or "
+    "deleted the deck. Ask them for the current link. /decks lists the decks you can study."
+)
+SHARE_LINK_DEAD_TOAST = "This share link is no longer valid."
+NOT_SHARED = "This deck isn't shared."
+EXPORT_WHICH_DECK = "Export which deck?"
+EXPORT_UNAVAILABLE = "You can only export a deck you study. /decks lists them."
+EXPORT_EMPTY = "This deck has no cards to export yet. /add adds some."
+GROUP_SHARE_LINK_DEAD = (
+    "That share link is no longer valid. Ask the deck's owner for the current one."
+)
+GROUP_NOT_YOUR_DECK = "Only that deck's owner can pick it — or send /deck with its share link."
+
+
+def newdeck_created(title: str) -> str:
+    return f"Created <b>{esc(title)}</b>, your own deck — you're studying it.\n\n" + add_prompt(
+        title, 0
+    )
+
+
+def add_prompt(title: str, count: int) -> str:
+    """What /add asks first: a question, or a pasted list."""
+    return (
+        f"Adding cards to <b>{esc(title)}</b> ({counted(count, 'card')}).\n"
+        "Send the <b>question</b>; I'll ask for the answer next.\n"
+        "Or paste several cards, one per line: <code>question :: answer</code> "
+        "(or question, Tab, answer).\n"
+        f"{TYPED_MARKUP_HINT} /done when finished."
+    )
+
+
+def card_added(title: str, count: int) -> str:
+    return (
+        f"✅ Added to <b>{esc(title)}</b> — {counted(count, 'card')} now. "
+        "Send the next question, or /done."
+    )
+
+
+def adding_done(title: str, added: int) -> str:
+    if not added:
+        return f"Done — no card added to <b>{esc(title)}</b>."
+    return (
+        f"Done: {counted(added, 'card')} added to <b>{esc(title)}</b>. "
+        "/review studies them; /add adds more."
+    )
+
+
+def pasted_preview(
+    title: str,
+    cards: Sequence[tuple[str, str]],
+    skipped: Sequence[tuple[int, str]],
+    shown: int = 10,
+) -> str:
+    """The preview of a pasted list: the first cards, what was skipped, then Save/Cancel."""
+    lines = [f"<b>{counted(len(cards), 'card')}</b> to add to <b>{esc(title)}</b>:"]
+    for number, (question_text, answer_text) in enumerate(cards[:shown], start=1):
+        lines.append(f"{number}. {excerpt(question_text, 80)} — {excerpt(answer_text, 80)}")
+    if len(cards) > shown:
+        lines.append(f"…and {len(cards) - shown} more.")
+    if skipped:
+        lines.append("")
+        lines.append(f"Skipped {counted(len(skipped), 'line')}:")
+        lines += [f"line {number}: {esc(reason)}" for number, reason in skipped[:5]]
+        if len(skipped) > 5:
+            lines.append(f"…and {len(skipped) - 5} more.")
+    lines.append("")
+    lines.append("Save them?")
+    return "\n".join(lines)
+
+
+def pasted_nothing(skipped: Sequence[tuple[int, str]]) -> str:
+    lines = ["I found no card in that:"]
+    lines += [f"line {number}: {esc(reason)}" for number, reason in skipped[:5]]
+    lines.append("Send one card per line as <code>question :: answer</code>, or /cancel.")
+    return "\n".join(lines)
+
+
+def pasted_saved(title: str, added: int, total: int) -> str:
+    return (
+        f"✅ Saved {counted(added, 'card')} to <b>{esc(title)}</b> — {counted(total, 'card')} "
+        "now. Send more cards, or /done."
+    )
+
+
+def card_problem(problem: str) -> str:
+    """A card or title that could not be saved, and what to do."""
+    return f"{esc(problem)} Send it again, or /cancel."
+
+
+def edit_card_menu(deck_title: str, question_html: str, answer_html: str) -> list[str]:
+    """A card with its edit buttons; two blocks, so a long card is sent in two messages."""
+    return [
+        f"<b>{esc(deck_title)}</b> · edit card\n\n<b>Question</b>\n{question_html}",
+        f"<b>Answer</b>\n{answer_html}",
+    ]
+
+
+def ask_new_side(side: str, current_html: str) -> str:
+    return (
+        f"Send the new <b>{side}</b> for this card. /cancel keeps it as it is.\n\n"
+        f"Now it reads:\n{current_html}\n\n{TYPED_MARKUP_HINT}"
+    )
+
+
+def card_edited(deck_title: str, question_html: str, answer_html: str) -> list[str]:
+    return [
+        f"✅ Saved. Everyone studying <b>{esc(deck_title)}</b> sees the new text.\n\n"
+        f"<b>Question</b>\n{question_html}",
+        f"<b>Answer</b>\n{answer_html}",
+    ]
+
+
+def confirm_delete_card(question_html: str) -> str:
+    return (
+        f"Delete this card?\n\n{question_html}\n\n"
+        "It leaves everyone's reviews; past answers stay in the history."
+    )
+
+
+def card_deleted(deck_title: str) -> str:
+    return f"Card deleted from <b>{esc(deck_title)}</b>."
+
+
+def your_decks(rows: Sequence[tuple[str, int, bool, bool]]) -> str:
+    """/decks' second message: (title, cards, owned, studying) per own or joined deck."""
+    lines = ["<b>Your own decks</b> (tap one to manage it)"]
+    for title, count, owned, studying in rows:
+        whose = "yours" if owned else "shared with you"
+        mark = "✅ studying" if studying else "not studying"
+        lines.append(f"• <b>{esc(title)}</b> · {counted(count, 'card')} · {whose} · {mark}")
+    return "\n".join(lines)
+
+
+def deck_menu(
+    title: str,
+    description: str,
+    count: int,
+    *,
+    owned: bool,
+    studying: bool,
+    shared: bool,
+    learners: int,
+) -> str:
+    lines = [f"<b>{esc(title)}</b> · {counted(count, 'card')}"]
+    if description:
+        lines.append(esc(description))
+    lines.append("")
+    lines.append("✅ You're studying it." if studying else "You're not studying it.")
+    if owned:
+        others = learners - (1 if studying else 0)
+        if shared:
+            lines.append(f"🔗 Shared by link · {counted(others, 'other learner')}.")
+        else:
+            lines.append(f"Not shared · {counted(others, 'other learner')}.")
+    else:
+        lines.append("Shared with you: its owner keeps it up to date.")
+    return "\n".join(lines)
+
+
+def deck_cards_page(title: str, cards: Sequence[str], first: int, total: int) -> str:
+    """One page of a deck's card list; `cards` are question texts in deck markup or HTML."""
+    if not total:
+        return f"<b>{esc(title)}</b> has no cards yet. ➕ Add cards to write some."
+    last = first + len(cards) - 1
+    lines = [f"<b>{esc(title)}</b> · cards {first}–{last} of {total}. Tap a number to edit."]
+    lines += [f"{first + i}. {text}" for i, text in enumerate(cards)]
+    return "\n".join(lines)
+
+
+def ask_rename(title: str) -> str:
+    return f"Send the new title for <b>{esc(title)}</b> (up to 80 characters), or /cancel."
+
+
+def renamed(title: str) -> str:
+    return f"✅ Renamed to <b>{esc(title)}</b>."
+
+
+def confirm_delete_deck(title: str, learners: int) -> str:
+    return (
+        f"Delete <b>{esc(title)}</b>? It leaves the study list of "
+        f"{counted(learners, 'learner')} (you included) and any group studying it, and its "
+        "share link stops working. Past answers stay in the history."
+    )
+
+
+def deck_deleted(title: str) -> str:
+    return f"🗑 Deleted <b>{esc(title)}</b>."
+
+
+def share_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+def deck_shared(title: str, link: str, *, new: bool) -> str:
+    head = "New link made — the old one no longer works.\n\n" if new else ""
+    return (
+        f"{head}Anyone with this link can study <b>{esc(title)}</b>:\n{esc(link)}\n\n"
+        "They study your cards as they are now and after your edits; their progress is "
+        "their own. 🔄 New link stops the current one; ⛔ Stop sharing closes it for "
+        "newcomers (people already studying keep the deck)."
+    )
+
+
+def sharing_stopped(title: str) -> str:
+    return (
+        f"Sharing of <b>{esc(title)}</b> stopped: its link no longer works. People who "
+        "already joined keep studying it; 🔗 Share makes a new link."
+    )
+
+
+def shared_deck_preview(title: str, description: str, count: int) -> str:
+    lines = [f"<b>{esc(title)}</b>"]
+    if description:
+        lines.append(esc(description))
+    lines.append(f"{counted(count, 'card')} · a deck shared by a Flashtutor learner.")
+    return "\n".join(lines)
+
+
+def export_captions(title: str) -> tuple[str, str, str]:
+    """Captions of the three export files: .apkg, CSV, Quizlet text."""
+    return (
+        f"<b>{esc(title)}</b> for Anki: File → Import. Importing a newer export updates "
+        "these cards instead of adding copies. Images and sounds are included.",
+        "The same cards as CSV (Question, Answer, Tags; UTF-8) for spreadsheets.",
+        "For Quizlet: Import, paste this text (Tab between term and definition, new line "
+        "between cards).",
     )

@@ -473,11 +473,14 @@ class FakeWorld:
         *,
         user: FakeUser | None = None,
         chat_type: str | None = None,
+        entities: list[JSON] | None = None,
     ) -> int:
         """A user writes text; a leading /command (also /command@botname) gets its entity.
 
         chat_type defaults to the chat's known type: private for positive ids, supergroup for
-        -100..., group for other negative ids. In groups user= is required.
+        -100..., group for other negative ids. In groups user= is required. `entities` are
+        the formatting a client turned the text's markup into (code, pre, bold: UTF-16
+        offsets), as Telegram delivers them.
         """
         chat = self._chat_for_update(chat_id, chat_type, user)
         sender = self._acting_user(chat, user)
@@ -493,8 +496,10 @@ class FakeWorld:
             "text": text,
         }
         command = _command_length(text)
-        if command:
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": command}]
+        found = [{"type": "bot_command", "offset": 0, "length": command}] if command else []
+        found += entities or []
+        if found:
+            message["entities"] = found
         return self._queue("message", message)
 
     def send_document(

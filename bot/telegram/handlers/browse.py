@@ -21,8 +21,15 @@ async def show(context: FlashContext, chat_id: int, view: BrowseView) -> None:
         chat_id,
         view.session_id,
         texts.browse_card(view),
-        keyboards.browse(view.session_id, view.step),
+        # Flashcards run in private chats only, where the chat id is the learner's id.
+        keyboards.browse(view.session_id, view.step, edit_card_id=_editable(chat_id, view)),
     )
+
+
+def _editable(user_id: int, view: BrowseView) -> int | None:
+    """The card on screen if the person browsing owns its deck (they get ✏️ Edit)."""
+    owner = view.deck.deck.owner_id
+    return view.card.id if owner is not None and owner == user_id else None
 
 
 async def on_move(update: Update, context: FlashContext, data: StudyMove) -> None:
@@ -50,4 +57,7 @@ async def on_move(update: Update, context: FlashContext, data: StudyMove) -> Non
         await query.answer()
     # Card texts are capped well below Telegram's limit (question 1000, answer 3500 characters),
     # so one side of a card always fits the message it is edited into.
-    await edit_html(query, texts.browse_card(view), keyboards.browse(view.session_id, view.step))
+    markup = keyboards.browse(
+        view.session_id, view.step, edit_card_id=_editable(update.effective_user.id, view)
+    )
+    await edit_html(query, texts.browse_card(view), markup)

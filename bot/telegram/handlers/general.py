@@ -15,7 +15,7 @@ from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from bot.telegram.answering import answer_if_slow, was_answered
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers import groups, onboarding, review, study
+from bot.telegram.handlers import authoring, export, groups, onboarding, own_decks, review, study
 from bot.telegram.handlers.common import send_html
 
 __all__ = [
@@ -39,6 +39,12 @@ _ROUTES = {
     cb.GroupDeck: groups.on_group_deck_pick,
     cb.PickDeck: study.on_pick_deck,
     cb.StudyMove: study.on_study_move,
+    cb.CardEdit: authoring.on_card_edit,
+    cb.BulkChoice: authoring.on_bulk_choice,
+    cb.DeckMenu: own_decks.on_deck_menu,
+    cb.JoinShared: own_decks.on_join_shared,
+    cb.GroupOwnDeck: groups.on_group_deck_pick,
+    cb.ExportDeck: export.on_export_pick,
 }
 
 

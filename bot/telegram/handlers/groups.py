@@ -6,6 +6,7 @@ import contextlib
 import functools
 import logging
 import random
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -17,9 +18,12 @@ from telegram.error import ChatMigrated, Forbidden, TelegramError
 
 from bot.services import groups, study
 from bot.services.decks import deck_by_slug, list_decks
+from bot.services.owned_decks import DeckNotFound, NotDeckOwner, owned_decks
+from bot.services.personal_decks import live_card_count
+from bot.services.sharing import is_share_code, set_group_deck_for_admin
 from bot.storage.models import Deck, Group, User
 from bot.telegram import keyboards, texts
-from bot.telegram.callbacks import GroupDeck, GroupGrade
+from bot.telegram.callbacks import GroupDeck, GroupGrade, GroupOwnDeck
 from bot.telegram.context import FlashContext
 from bot.telegram.group_posting import edit_post_count, is_no_rights, notify_admins
 from bot.telegram.handlers.common import (
@@ -52,6 +56,7 @@ log = logging.getLogger(__name__)
 
 GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 QUIZ_COOLDOWN = timedelta(minutes=5)  # one round at a time keeps a group chat readable
+_SHARE_LINK = re.compile(r"(?:https?://)?t\.me/[A-Za-z0-9_]{1,64}\?start=([A-Za-z0-9_-]{1,64})")
 _ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _MEMBERS = (ChatMemberStatus.MEMBER, *_ADMINS)
 _GRADE_STATUS = {
@@ -254,36 +259,88 @@ async def on_group_settings(update: Update, context: FlashContext) -> None:
 
 
 async def _choose_deck(context: FlashContext, update: Update, slug: str | None):
-    """Set the group's deck; returns (deck, card count, group) or (None, catalogue, group)."""
+    """Set the group's deck; returns (deck, card count, group) or (None, catalogue, group).
+
+    The catalogue is the bundled decks, then the sender's own decks as `~<id>` entries.
+    """
     runtime = context.runtime
     async with runtime.db.session() as session:
         group = await _load_group(session, context, update)
         deck = await deck_by_slug(session, slug) if slug else None
         catalogue = await list_decks(session)
         if deck is None:
-            return None, [(d.slug, d.title, n) for d, n in catalogue], group
+            found = [(d.slug, d.title, n) for d, n in catalogue]
+            sender = update.effective_user
+            if (
+                sender is not None
+                and not sender.is_bot
+                and update.effective_message.sender_chat is None
+            ):
+                own = await owned_decks(session, owner_id=sender.id)
+                found += [(f"~{d.id}", d.title, n) for d, n in own]
+            return None, found, group
         await groups.set_group_deck(session, group, deck, runtime.now())
         count = next((n for d, n in catalogue if d.id == deck.id), 0)
     return deck, count, group
 
 
+def _share_code(argument: str) -> str | None:
+    """The share code in a `/deck` argument: a t.me link with ?start=<code>, or the code."""
+    match = _SHARE_LINK.fullmatch(argument)
+    code = match.group(1) if match else argument
+    return code if is_share_code(code) else None
+
+
+async def _choose_shared_deck(context: FlashContext, update: Update, *, code=None, deck_id=None):
+    """An admin sets the group's deck to one they own (`deck_id`) or open by link (`code`);
+    returns (deck, card count, group) or (None, refusal, group)."""
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        group = await _load_group(session, context, update)
+        try:
+            deck = await set_group_deck_for_admin(
+                session,
+                group=group,
+                admin_id=update.effective_user.id,
+                now=runtime.now(),
+                deck_id=deck_id,
+                share_code=code,
+            )
+        except NotDeckOwner:
+            return None, texts.GROUP_NOT_YOUR_DECK, group
+        except DeckNotFound:
+            return None, texts.GROUP_SHARE_LINK_DEAD if code else texts.UNKNOWN_DECK, group
+        count = await live_card_count(session, deck_id=deck.id)
+    return deck, count, group
+
+
 @_admin_only
 async def on_group_deck(update: Update, context: FlashContext) -> None:
-    """/deck [slug]: choose the deck the group studies; without a slug, a picker (admins)."""
-    slug = context.args[0].lower() if context.args else None
-    deck, found, group = await _choose_deck(context, update, slug)
+    """/deck [slug | share link]: choose the deck the group studies; without one, a picker
+    (admins) of the bundled decks and the admin's own."""
+    code = _share_code(context.args[0]) if context.args else None
+    if code is not None:
+        deck, found, group = await _choose_shared_deck(context, update, code=code)
+        if deck is None:
+            await _reply(update, context, found)
+            return
+    else:
+        slug = context.args[0].lower() if context.args else None
+        deck, found, group = await _choose_deck(context, update, slug)
     if deck is not None:
         text = texts.group_deck_set(deck.title, found, _next_post_line(group, context))
         await _reply(update, context, text)
     elif not found:
         await _reply(update, context, texts.GROUP_NO_DECKS)
     else:
-        prompt = texts.GROUP_UNKNOWN_DECK if slug else texts.GROUP_PICK_DECK
+        prompt = texts.GROUP_UNKNOWN_DECK if context.args else texts.GROUP_PICK_DECK
         await _reply(update, context, prompt, keyboards.group_deck_choice(found))
 
 
-async def on_group_deck_pick(update: Update, context: FlashContext, data: GroupDeck) -> None:
-    """A deck picker button: only an admin's press counts."""
+async def on_group_deck_pick(
+    update: Update, context: FlashContext, data: GroupDeck | GroupOwnDeck
+) -> None:
+    """A deck picker button: only an admin's press counts (an own deck: only its owner's)."""
     query = update.callback_query
     if update.effective_chat.type not in GROUP_TYPES:
         await query.answer(texts.GROUP_FOREIGN_BUTTON)
@@ -291,9 +348,14 @@ async def on_group_deck_pick(update: Update, context: FlashContext, data: GroupD
     if not await _is_admin(update, context):
         await query.answer(texts.GROUP_ADMIN_ONLY_TOAST)
         return
-    deck, count, group = await _choose_deck(context, update, data.slug)
-    if deck is None:
-        await query.answer(texts.UNKNOWN_DECK)
+    if isinstance(data, GroupOwnDeck):
+        deck, count, group = await _choose_shared_deck(context, update, deck_id=data.deck_id)
+        refusal = count if deck is None else None
+    else:
+        deck, count, group = await _choose_deck(context, update, data.slug)
+        refusal = texts.UNKNOWN_DECK if deck is None else None
+    if refusal is not None:
+        await query.answer(refusal)
         return
     await query.answer()
     await query.edit_message_text(

@@ -9,16 +9,18 @@ from telegram.error import BadRequest
 
 from bot.services.decks import deck_by_slug, list_decks
 from bot.services.review import next_card, queue_end
+from bot.services.sharing import is_share_code
 from bot.services.users import active_decks, drop_retired_decks, enrol, leave
 from bot.storage.models import Deck
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Enrol, Leave
 from bot.telegram.context import FlashContext
+from bot.telegram.handlers import own_decks
 from bot.telegram.handlers.common import load_user, send_html
 from bot.telegram.handlers.review import send_card
 from bot.telegram.handlers.sessions import edit_html
 
-__all__ = ["on_decks", "on_enrol", "on_leave", "on_start"]
+__all__ = ["enrolled_and_first_card", "on_decks", "on_enrol", "on_leave", "on_start"]
 
 
 async def _catalogue(session, user_id: int) -> list[tuple[str, str, str, int, bool]]:
@@ -27,7 +29,11 @@ async def _catalogue(session, user_id: int) -> list[tuple[str, str, str, int, bo
 
 
 async def on_start(update: Update, context: FlashContext) -> None:
-    """Welcome the user; `/start <deck-slug>` (a deep link) enrols straight away."""
+    """Welcome the user; `/start <deck-slug>` (a deep link) enrols straight away;
+    `/start <share code>` shows a learner's shared deck with Study this deck."""
+    if context.args and is_share_code(context.args[0]):
+        await own_decks.show_share_link(update, context, context.args[0])  # case-sensitive
+        return
     runtime = context.runtime
     slug = context.args[0].lower() if context.args else None
     async with runtime.db.session() as session:
@@ -97,6 +103,7 @@ async def on_decks(update: Update, context: FlashContext) -> None:
         text,
         keyboards.deck_manage(catalogue) if catalogue else None,
     )
+    await own_decks.send_personal_decks(update, context)
 
 
 async def on_enrol(update: Update, context: FlashContext, data: Enrol) -> None:
@@ -151,3 +158,7 @@ async def on_leave(update: Update, context: FlashContext, data: Leave) -> None:
     await query.answer("Left")
     await _redraw_picker(update, catalogue, from_list=True)
     await send_html(context.bot, update.effective_chat.id, texts.left(deck.title))
+
+
+# A share link's Study this deck (handlers/own_decks.py) confirms an enrolment the same way.
+enrolled_and_first_card = _enrolled_and_first_card

@@ -167,8 +167,13 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
     # When the question appeared: sent, or edited in by the previous grade.
     message = query.message
     shown_at = getattr(message, "edit_date", None) or message.date
+    # The deck's owner gets ✏️ Edit under the answer; nobody else sees it.
     grades = keyboards.grades(
-        study.card.id, study.version, intervals, int(shown_at.timestamp()) if shown_at else 0
+        study.card.id,
+        study.version,
+        intervals,
+        int(shown_at.timestamp()) if shown_at else 0,
+        editable=study.deck.owner_id == user.id,
     )
     await query.answer()
     if await edit_html(query, texts.question_and_answer(study), grades):
@@ -209,7 +214,9 @@ async def review_attempt(update: Update, context: FlashContext) -> bool:
         context.bot,
         chat_id,
         texts.question_and_answer(study, attempt=update.effective_message.text or ""),
-        keyboards.grades(study.card.id, study.version, intervals),
+        keyboards.grades(
+            study.card.id, study.version, intervals, editable=study.deck.owner_id == user.id
+        ),
     )
     async with runtime.db.session() as session:
         await review_messages.card_message_moved(
