@@ -304,3 +304,64 @@ async def test_export_sends_three_documents_that_round_trip(running_bot, fake, c
     [welcome] = await cal.send("/start")
     toast, _ = await cal.press(welcome, data=f"x:{_deck_id(mine)}")
     assert toast["text"].startswith("You can only export")
+
+
+async def test_flashcards_offer_edit_to_the_owner_and_add_asks_which_deck(running_bot, fake):
+    ada, ben = Chat(fake, ADA), Chat(fake, BEN)
+    await ada.send("/newdeck Capitals")
+    [preview] = await ada.send("France :: Paris\nSpain :: Madrid")
+    # Cancel saves nothing; the next paste is saved.
+    _t, [cancelled] = await ada.press(preview, "Cancel", expect=1)
+    assert "none of those cards were saved" in cancelled.text
+    [preview] = await ada.send("France :: Paris\nSpain :: Madrid")
+    await ada.press(preview, "💾 Save", expect=1)
+    [done] = await ada.send("/done")
+    assert "2 cards added to <b>Capitals</b>" in done.text
+
+    [card] = await ada.send("/cards")
+    assert "France" in card.text and card.buttons[-1][0] == "✏️ Edit"
+    _t, [menu] = await ada.press(card, "✏️ Edit", expect=1)
+    _t, [ask] = await ada.press(menu, "✏️ Question", expect=1)
+    assert "France" in ask.text
+    [saved] = await ada.send("Capital of France?")
+    assert "Capital of France?" in saved.text and "Paris" in saved.text
+
+    # Ben studies the deck by link: his Flashcards have no Edit.
+    code = await _share(ada, "Capitals")
+    [ben_preview] = await ben.send(f"/start {code}")
+    await ben.press(ben_preview, "📚 Study this deck", expect=3)
+    [card] = await ben.send("/cards")
+    assert "Capital of France?" in card.text
+    assert not any(t.startswith("✏️") for t, _d in card.buttons)
+
+    # A second own deck: /add asks which one.
+    await ada.send("/newdeck Rivers")
+    [pick] = await ada.send("/add")
+    assert [t for t, _d in pick.buttons] == ["👤 Capitals", "👤 Rivers"]
+    _t, [prompt] = await ada.press(pick, "👤 Rivers", expect=1)
+    assert "Adding cards to <b>Rivers</b> (0 cards)" in prompt.text
+    [none] = await ada.send("just one line :: ")
+    assert "I found no card" in none.text and "line 1: the answer is empty" in none.plain_text
+
+
+async def test_a_bundled_deck_exports_and_reads_back_card_for_card(running_bot, fake):
+    from bot.core.markup import to_telegram_html
+    from bot.services.decks import deck_by_slug, deck_cards
+
+    chat = Chat(fake, CAL)
+    [welcome] = await chat.send("/start")
+    await chat.press(welcome, "📚", expect=3)
+    docs = await chat.send("/export", expect=3)
+    apkg = fake.file(docs[0].file_id)
+    assert apkg.file_name == "Deep-Learning-Tools.apkg"
+    async with running_bot.runtime.db.session() as session:
+        deck = await deck_by_slug(session, "deep-learning-tools")
+        stored = await deck_cards(session, deck.id)
+    read = read_anki_package(apkg.data, filename=apkg.file_name)
+    assert read.title == "Deep Learning Tools"
+    assert [(c.question, c.answer) for c in read.cards] == [
+        (to_telegram_html(c.question), to_telegram_html(c.answer)) for c in stored
+    ]
+    csv_file = fake.file(docs[1].file_id)
+    parsed = parse_text_deck(csv_file.data, filename=csv_file.file_name).draft
+    assert len(parsed.cards) == len(stored)
