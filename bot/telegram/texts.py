@@ -1308,6 +1308,10 @@ SHARE_LINK_DEAD_TOAST = "This share link is no longer valid."
 NOT_SHARED = "This deck isn't shared."
 EXPORT_WHICH_DECK = "Export which deck?"
 EXPORT_UNAVAILABLE = "You can only export a deck you study. /decks lists them."
+EXPORT_TOO_LARGE = (
+    "This deck's export is over 50 MB, more than Telegram lets a bot send. Its media make it "
+    "that big; nothing was sent."
+)
 EXPORT_EMPTY = "This deck has no cards to export yet. /add adds some."
 GROUP_SHARE_LINK_DEAD = (
     "That share link is no longer valid. Ask the deck's owner for the current one."

@@ -209,7 +209,11 @@ async def on_reply(update: Update, context: FlashContext) -> None:
         if step is Step.NEW_DECK_TITLE:
             reply = None  # created below, in a session of its own
         else:
-            reply = await _answer_step(session, user_id, step, data, typed_markup(message), now)
+            # A title is plain text; card sides are deck markup (formatting written back).
+            text = (
+                (message.text or "").strip() if step is Step.RENAME_DECK else typed_markup(message)
+            )
+            reply = await _answer_step(session, user_id, step, data, text, now)
     if step is Step.NEW_DECK_TITLE:
         await _create(update, context, (message.text or "").strip())
     else:

@@ -15,7 +15,9 @@ from bot.telegram.callbacks import ExportDeck
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import load_user, send_html
 
-__all__ = ["on_export", "on_export_pick"]
+__all__ = ["MAX_UPLOAD_BYTES", "on_export", "on_export_pick"]
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the Bot API's limit for a file a bot sends
 
 
 async def on_export(update: Update, context: FlashContext) -> None:
@@ -67,6 +69,9 @@ async def _load(context: FlashContext, user_id: int, deck_id: int):
 async def _send_files(context: FlashContext, chat_id: int, export) -> None:
     # genanki and zipping take a while for a big deck: off the event loop.
     files = await asyncio.to_thread(export_files, export, now=context.runtime.now())
+    if any(len(file.data) > MAX_UPLOAD_BYTES for file in files):
+        await send_html(context.bot, chat_id, texts.EXPORT_TOO_LARGE)
+        return
     captions = texts.export_captions(export.title)
     for file, caption in zip(files, captions, strict=True):
         await context.bot.send_document(
