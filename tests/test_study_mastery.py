@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fsrs import State
 
 from bot.core.mastery import (
     CardProgress,
@@ -12,8 +13,8 @@ from bot.core.mastery import (
     card_mastery,
     deck_mastery,
     deck_status,
-    is_due,
 )
+from bot.core.srs import is_due
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -103,7 +104,8 @@ def test_one_due_rule_for_review_push_and_stats(state, due, when):
     expected = {"now": (1, 0, 0), "later_today": (0, 1, 0), "tomorrow": (0, 0, 1)}
     assert counts == expected.get(when, (0, 0, 0))
     if due is not None:
-        assert is_due(state, due, now=NOW, day_end=DAY_END) == (when == "now")
+        memory = CardProgress(1, State[state.capitalize()], 1.0, due)
+        assert is_due(memory, NOW, DAY_END) == (when == "now")
 
 
 def test_deck_status_counts_levels_as_the_progress_table_does():

@@ -12,7 +12,8 @@ Rules (also in study/RULES.md):
 * percent = floor(100 * mastered / total); 0 for an empty deck. Flooring keeps 100% for a deck
   that is entirely mastered.
 
-And when a studied card is due (`is_due`, the rule /review, the daily push and /stats share):
+And when a studied card is due (`bot.core.srs.is_due`, the rule /review, the daily push and
+/stats share):
 
 * due now: its due time has come, or it is a review card falling due later in the learner's
   local day (as in Anki, so one daily review time catches every card due that day). Learning
@@ -31,6 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
+from bot.core.srs import is_due
+
 __all__ = [
     "MASTERED_STABILITY_DAYS",
     "CardProgress",
@@ -41,7 +44,6 @@ __all__ = [
     "card_mastery",
     "deck_mastery",
     "deck_status",
-    "is_due",
 ]
 
 MASTERED_STABILITY_DAYS = 21.0
@@ -84,6 +86,15 @@ class Mastery:
     learning: int
     mastered: int
     percent: int
+
+
+_STATE_NUMBERS = {name: number for number, name in _STATE_NAMES.items() if number}
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    state: int | None
+    due: datetime
 
 
 def _state_name(state: str | int | None) -> str:
@@ -136,12 +147,6 @@ def deck_mastery(
     )
 
 
-def is_due(state: str | int | None, due: datetime, *, now: datetime, day_end: datetime) -> bool:
-    """Whether a studied card can be reviewed at `now` (see module rules); `day_end` is the
-    start of the learner's next local day."""
-    return due <= now or (_state_name(state) == "review" and due < day_end)
-
-
 @dataclass(frozen=True, slots=True)
 class DeckStatus:
     """A deck for one learner: mastery levels and what is due when."""
@@ -169,9 +174,10 @@ def deck_status(
     cards = list(card_states)
     due_now = later_today = tomorrow = 0
     for card in cards:
-        if card.due is None or _state_name(card.state) == "new":
+        state = _state_name(card.state)
+        if card.due is None or state == "new":
             continue
-        if is_due(card.state, card.due, now=now, day_end=day_end):
+        if is_due(_Due(_STATE_NUMBERS[state], card.due), now, day_end):
             due_now += 1
         elif card.due < day_end:
             later_today += 1

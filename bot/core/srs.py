@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from functools import lru_cache
+from typing import Protocol
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating as FsrsRating
@@ -18,10 +19,13 @@ from fsrs import Scheduler, State
 from fsrs.scheduler import FUZZ_RANGES
 
 __all__ = [
+    "REVIEW",
+    "DueLike",
     "Grade",
     "MemoryState",
     "format_interval",
     "fuzz_key",
+    "is_due",
     "make_scheduler",
     "next_intervals",
     "review",
@@ -39,6 +43,10 @@ class Grade(IntEnum):
     @property
     def label(self) -> str:
         return self.name.capitalize()
+
+
+# The FSRS state of a card that has graduated from its learning steps (fsrs.State.Review, 2).
+REVIEW = State.Review
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,26 @@ class MemoryState:
             due=datetime.fromisoformat(data["due"]),
             last_review=datetime.fromisoformat(last) if last else None,
         )
+
+
+class DueLike(Protocol):
+    """What the due rule reads of a card's memory: its FSRS state number and due time."""
+
+    @property
+    def state(self) -> int | None: ...
+    @property
+    def due(self) -> datetime: ...
+
+
+def is_due(memory: DueLike, now: datetime, day_end: datetime) -> bool:
+    """Whether a studied card can be reviewed at `now`: the rule /review, the daily push,
+    group posts and /stats share (its SQL twin is bot.storage.queries.due_by).
+
+    Learning and relearning steps are due to the minute; a review card is due for its whole
+    local day, as in Anki, so one daily review time catches every card due that day.
+    `day_end` is the start of the learner's next local day.
+    """
+    return memory.due <= now or (memory.state == REVIEW and memory.due < day_end)
 
 
 def make_scheduler(*, desired_retention: float = 0.9, fuzzing: bool = True) -> Scheduler:

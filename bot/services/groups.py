@@ -42,7 +42,7 @@ from bot.core.srs import Grade
 from bot.core.study import build_quiz, fits_quiz_poll
 from bot.services.decks import deck_cards
 from bot.services.group_grades import record_post_grade
-from bot.services.review import GradeStatus, due_by, grade_card
+from bot.services.review import GradeStatus, grade_card
 from bot.services.study import load_deck_cards
 from bot.services.users import UserDefaults, enrol, ensure_user, reschedule
 from bot.storage.models import (
@@ -59,6 +59,7 @@ from bot.storage.models import (
     StudySession,
     User,
 )
+from bot.storage.queries import due_by
 
 __all__ = [
     "DEFAULT_CARDS_PER_POST",
@@ -341,7 +342,7 @@ async def _coverage(
             await session.execute(
                 select(
                     CardState.card_id,
-                    # Due today in the group's zone counts, as for private review (due_by).
+                    # Due today in the group's zone counts, as for private review.
                     func.sum(case((due_by(now, _group_day_end(group, now)), 1), else_=0)),
                     func.count(),
                 )

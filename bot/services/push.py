@@ -21,9 +21,10 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.localtime import daily_slot_day, local_date, local_day_start, next_daily_at
-from bot.services.review import REVIEW_STATE
+from bot.core.srs import DueLike, is_due
 from bot.services.users import reschedule
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
+from bot.storage.queries import due_by
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -96,19 +97,17 @@ async def claim_due_pushes(
             )
         ).all()
     )
-    # Review cards falling due later today are due today (see review.due_by); each user's
-    # local day ends less than 26 hours from now, so fetch those and cut per user below.
-    later_today: dict[int, list[datetime]] = {}
-    for user_id, due_at in (
+    # Cards due later in the learner's local day may be due today (bot.core.srs.is_due); each
+    # user's local day ends less than 26 hours from now, so fetch those and cut per user below.
+    later_today: dict[int, list[DueLike]] = {}
+    for row in (
         await session.execute(
-            live_states(CardState.user_id, CardState.due).where(
-                CardState.state == REVIEW_STATE,
-                CardState.due > now,
-                CardState.due < now + timedelta(hours=26),
+            live_states(CardState.user_id, CardState.state, CardState.due).where(
+                CardState.due > now, due_by(now, now + timedelta(hours=26))
             )
         )
     ).all():
-        later_today.setdefault(user_id, []).append(due_at)
+        later_today.setdefault(row.user_id, []).append(row)
     new = dict(
         (
             await session.execute(
@@ -152,7 +151,9 @@ async def claim_due_pushes(
         new_today = sum(local_date(t, zone) == today for t in introduced.get(user.id, []))
         allowance = max(0, user.new_cards_per_day - new_today)
         day_end = local_day_start(now, zone, days=1)
-        n_due = due.get(user.id, 0) + sum(t < day_end for t in later_today.get(user.id, []))
+        n_due = due.get(user.id, 0) + sum(
+            is_due(row, now, day_end) for row in later_today.get(user.id, [])
+        )
         n_new = min(new.get(user.id, 0), allowance)
         if day is not None and (n_due or n_new):
             # "Pushed on" is stored by confirm_push, only once the message went out.

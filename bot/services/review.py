@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Scheduler
-from sqlalchemy import and_, func, literal_column, or_, select, union_all, update
+from sqlalchemy import and_, func, literal_column, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.localtime import local_date, local_day_start
 from bot.core.mastery import CardProgress, DeckStatus, deck_status
-from bot.core.mastery import is_due as card_is_due
-from bot.core.srs import Grade, MemoryState, fuzz_key, review
+from bot.core.srs import REVIEW, Grade, MemoryState, fuzz_key, is_due, review
 from bot.services.group_grades import withdraw_post_grade
 from bot.services.study import (
     practised_card_ids,
@@ -25,6 +24,7 @@ from bot.services.study import (
     unrecord_spaced_review,
 )
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
+from bot.storage.queries import due_by
 
 __all__ = [
     "DeckStats",
@@ -126,23 +126,6 @@ def _new_cards(user_id: int, deck_id: int | None, *columns):
         .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user_id))
         .where(CardState.card_id.is_(None))
     )
-
-
-REVIEW_STATE = 2  # fsrs.State.Review
-
-
-def due_by(now: datetime, day_end: datetime):
-    """Which card states can be studied now, in SQL: bot.core.mastery.is_due's rule.
-
-    Learning steps are due to the minute; a review card is due for its whole local day, as
-    in Anki, so one fixed daily review time catches every card that falls due that day.
-    """
-    return or_(CardState.due <= now, and_(CardState.state == REVIEW_STATE, CardState.due < day_end))
-
-
-def is_due(state: CardState, now: datetime, day_end: datetime) -> bool:
-    """`due_by` for one loaded state: bot.core.mastery.is_due, the rule itself."""
-    return card_is_due(state.state, state.due, now=now, day_end=day_end)
 
 
 def _day_end(user: User, now: datetime) -> datetime:
@@ -373,7 +356,7 @@ async def grade_card(
     after = review(
         scheduler, study.memory, grade, now, fuzz_key=fuzz_key(user.id, card_id, version)
     )
-    lapse = int(grade is Grade.AGAIN and study.memory is not None and study.memory.state == 2)
+    lapse = int(grade is Grade.AGAIN and study.memory is not None and study.memory.state == REVIEW)
     values = {
         "state": after.state,
         "step": after.step,
