@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 __all__ = [
     "LATE_SWEEP_GRACE",
     "MAX_TIMEZONE_NAME",
+    "DailySlot",
     "daily_slot_day",
     "format_minute",
     "local_date",
@@ -133,3 +135,36 @@ def daily_slot_day(
     if _instant(today, minute, zone) <= now:
         return today  # today's time has passed as well: this is today's message, late
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class DailySlot:
+    """One daily time in a local zone (a learner's push, a group's post) and when it is next.
+
+    `done_on` is the last local day it was sent for; an inactive slot (paused, blocked, a group
+    that cannot post) is never scheduled.
+    """
+
+    zone: ZoneInfo
+    minute: int
+    done_on: date | None
+    active: bool = True
+
+    def next_at(self, now: datetime) -> datetime | None:
+        """When the timetable next considers it: today's time if still ahead and not done
+        today, else tomorrow's (`next_daily_at`); None while inactive. Joining or changing a
+        setting never sends at once (joining after today's time waits for tomorrow)."""
+        if not self.active:
+            return None
+        return next_daily_at(zone=self.zone, minute=self.minute, now=now, done_on=self.done_on)
+
+    def day_of(self, scheduled: datetime, now: datetime) -> date | None:
+        """The local day a time that has come is sent for; None: drop it (`daily_slot_day`)."""
+        return daily_slot_day(zone=self.zone, minute=self.minute, scheduled=scheduled, now=now)
+
+    def after_considering(self, day: date | None, now: datetime) -> datetime:
+        """The next time after a sweep considered `day` (None: a dropped one) and sent nothing:
+        considered once per local day, not marked done, so a later time chosen that same day
+        still brings that day's message."""
+        considered = max((d for d in (day, self.done_on) if d is not None), default=None)
+        return next_daily_at(zone=self.zone, minute=self.minute, now=now, done_on=considered)

@@ -10,7 +10,7 @@ Decisions the timetable and handlers rely on:
   today's time if it is still ahead and nothing was posted today, else tomorrow's. So a group
   set up at noon with the default 09:00 first posts tomorrow, and one whose admin then sets
   `/time 18:00` posts today at 18:00. A post time that passed while the bot was down is
-  caught up when it comes back (`daily_slot_day`).
+  caught up when it comes back (`DailySlot.day_of`).
 * Grading a group post reviews that card for the member *now*, even if it is not due for them
   yet (FSRS handles early reviews), and at most once per post (``group_post_grades``'s key,
   with ``grade_card``'s version check behind it). The first press enrols the member in the
@@ -37,7 +37,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.group_rotation import CardCoverage, choose_group_cards
-from bot.core.localtime import daily_slot_day, local_day_start, next_daily_at
+from bot.core.localtime import DailySlot, local_day_start
 from bot.core.srs import Grade
 from bot.core.study import build_quiz, fits_quiz_poll
 from bot.services.decks import deck_cards
@@ -110,17 +110,19 @@ DEFAULT_LEASE = timedelta(minutes=5)
 _FLUSH_WINDOW = timedelta(hours=1)
 
 
-def reschedule_group(group: Group, now: datetime) -> None:
-    """Recompute when the timetable next considers this group (None while not schedulable)."""
-    if not (group.active and group.can_post and not group.paused and group.deck_id is not None):
-        group.next_post_at = None
-        return
-    group.next_post_at = next_daily_at(
-        zone=ZoneInfo(group.timezone),
-        minute=group.post_minute,
-        now=now,
-        done_on=group.last_post_on,
+def post_slot(group: Group) -> DailySlot:
+    """The group's daily post: its time in its zone, off unless it can post a deck."""
+    return DailySlot(
+        ZoneInfo(group.timezone),
+        group.post_minute,
+        group.last_post_on,
+        active=group.active and group.can_post and not group.paused and group.deck_id is not None,
     )
+
+
+def reschedule_group(group: Group, now: datetime) -> None:
+    """Recompute when the timetable next considers this group (`DailySlot.next_at`)."""
+    group.next_post_at = post_slot(group).next_at(now)
 
 
 async def ensure_group(
@@ -475,20 +477,15 @@ async def claim_due_group_posts(
     )
     due = []
     for group in groups:
-        zone = ZoneInfo(group.timezone)
-        day = daily_slot_day(
-            zone=zone, minute=group.post_minute, scheduled=group.next_post_at, now=now
-        )
+        slot = post_slot(group)
+        day = slot.day_of(group.next_post_at, now)
         posts = await _todays_posts(session, group, day, now) if day is not None else []
         if posts:
             group.last_post_on = day
             due.append(GroupPostDue(group.chat_id, group.title, await _views(session, posts)))
             group.next_post_at = now + lease
         else:
-            considered = max((d for d in (day, group.last_post_on) if d is not None), default=None)
-            group.next_post_at = next_daily_at(
-                zone=zone, minute=group.post_minute, now=now, done_on=considered
-            )
+            group.next_post_at = slot.after_considering(day, now)
     await session.flush()
     return due, len(groups)
 

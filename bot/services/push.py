@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.localtime import daily_slot_day, local_date, local_day_start, next_daily_at
+from bot.core.localtime import local_date, local_day_start
 from bot.core.srs import DueLike, is_due
-from bot.services.users import reschedule
+from bot.services.users import push_slot, reschedule
 from bot.storage.models import Card, CardState, Deck, Enrolment, ReviewLog, User
 from bot.storage.queries import due_by
 
@@ -54,7 +54,7 @@ async def claim_due_pushes(
 
     A user with nothing due moves to their next local day at once; one with a push to send
     is leased for `lease`, until `confirm_push` (or, if nobody confirms, a later sweep). A
-    review time missed while the bot was down is caught up now (see `daily_slot_day`).
+    review time missed while the bot was down is caught up now (see `DailySlot.day_of`).
     """
     users = list(
         (
@@ -141,11 +141,10 @@ async def claim_due_pushes(
     for user in users:
         zone = ZoneInfo(user.timezone)
         today = local_date(now, zone)
+        slot = push_slot(user)
         # The local day this push is for: today, or the day of a time missed while the bot
         # was down; None drops a missed day whose successor's own time is still ahead.
-        day = daily_slot_day(
-            zone=zone, minute=user.review_minute, scheduled=user.next_push_at, now=now
-        )
+        day = slot.day_of(user.next_push_at, now)
         if day is not None and user.last_push_on is not None and day <= user.last_push_on:
             day = None  # already pushed for that day: never twice
         new_today = sum(local_date(t, zone) == today for t in introduced.get(user.id, []))
@@ -160,12 +159,7 @@ async def claim_due_pushes(
             pushes.append(PushDue(user.id, user.first_name, n_due, n_new, day))
             claimed_until = now + lease
         else:
-            # Considered once per local day even with nothing due, but not marked pushed:
-            # a later review time chosen that same day still brings today's message.
-            considered = max((d for d in (day, user.last_push_on) if d is not None), default=None)
-            claimed_until = next_daily_at(
-                zone=zone, minute=user.review_minute, now=now, done_on=considered
-            )
+            claimed_until = slot.after_considering(day, now)
         changes.append({"id": user.id, "next_push_at": claimed_until})
     session.expunge_all()
     await session.execute(update(User), changes)

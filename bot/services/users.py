@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.localtime import next_daily_at
+from bot.core.localtime import DailySlot
 from bot.storage.models import Deck, Enrolment, User
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "enrol",
     "ensure_user",
     "leave",
+    "push_slot",
     "reschedule",
     "set_new_cards",
     "set_paused",
@@ -35,21 +36,19 @@ class UserDefaults:
     new_cards_per_day: int = 20
 
 
-def reschedule(user: User, now: datetime) -> None:
-    """Recompute when the timetable next considers this user (None while paused or blocked).
-
-    Today's review time if it is still ahead and nothing was pushed today, else tomorrow's
-    (`next_daily_at`): joining or changing a setting never sends a push at once.
-    """
-    if user.paused or user.blocked:
-        user.next_push_at = None
-        return
-    user.next_push_at = next_daily_at(
-        zone=ZoneInfo(user.timezone),
-        minute=user.review_minute,
-        now=now,
-        done_on=user.last_push_on,
+def push_slot(user: User) -> DailySlot:
+    """The user's daily push: their review time in their zone, off while paused or blocked."""
+    return DailySlot(
+        ZoneInfo(user.timezone),
+        user.review_minute,
+        user.last_push_on,
+        active=not (user.paused or user.blocked),
     )
+
+
+def reschedule(user: User, now: datetime) -> None:
+    """Recompute when the timetable next considers this user (`DailySlot.next_at`)."""
+    user.next_push_at = push_slot(user).next_at(now)
 
 
 async def ensure_user(
