@@ -2,20 +2,55 @@
 
 from __future__ import annotations
 
-import asyncio
+import argparse
+import logging
+import os
 import sys
+from typing import TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 
-from bot.config import Settings
+from bot.config import DatabaseSettings, Settings
 from bot.logs import configure_logging
 
-USAGE = "usage: python -m bot [run|migrate]"
+DESCRIPTION = """\
+Flashtutor, a Telegram flashcard tutor. Settings come from the environment or .env
+(see README.md and .env.example)."""
+
+EPILOG = """\
+exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 Telegram or the database could not be
+reached; 2 a setting is wrong (the one line on stderr names it)."""
 
 
-def _settings() -> Settings:
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        help="migrate the database, load the decks, then answer Telegram (the default)",
+        description="Migrate the database, load the decks, then long-poll Telegram until "
+        "Ctrl-C. Needs BOT_TOKEN.",
+    )
+    commands.add_parser(
+        "migrate",
+        help="only upgrade the database schema to this version (needs no BOT_TOKEN)",
+        description="Upgrade the database at DATABASE_URL to this version's schema, then exit.",
+    )
+    return parser
+
+
+S = TypeVar("S", bound=DatabaseSettings)
+
+
+def _settings(kind: type[S]) -> S:
     try:
-        return Settings()
+        return kind()
     except ValidationError as exc:
         for error in exc.errors():
             field = ".".join(str(p) for p in error["loc"]).upper() or "settings"
@@ -28,39 +63,32 @@ def _settings() -> Settings:
 
 
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "run"
-    if command not in {"run", "migrate"}:
-        print(USAGE, file=sys.stderr)
-        return 2
-    settings = _settings()
-    token = settings.bot_token.get_secret_value()
-    configure_logging(settings.log_level, secrets=[token, token.split(":", 1)[1]])
+    command = _parser().parse_args(argv).command or "run"
+    from bot import launch  # after parsing: `--help` needs none of the bot's imports
+
     if command == "migrate":
-        from bot.storage.db import Database
+        storage = _settings(DatabaseSettings)
+        configure_logging(storage.log_level, secrets=_secrets(storage))
+        return launch.migrate(storage)
+    settings = _settings(Settings)
+    configure_logging(settings.log_level, secrets=_secrets(settings))
+    return launch.run(settings)
 
-        async def migrate() -> None:
-            db = Database(settings.database_url)
-            await db.migrate()
-            await db.dispose()
 
-        asyncio.run(migrate())
-        return 0
-    from telegram.error import InvalidToken
-
-    from bot.telegram.app import ALLOWED_UPDATES, build_application
-    from bot.telegram.polling import run_polling
-
-    try:
-        run_polling(build_application(settings), allowed_updates=ALLOWED_UPDATES)
-    except InvalidToken:
-        # PTB's message quotes the whole token; say what happened without it.
-        print(
-            "flashtutor: BOT_TOKEN was rejected by Telegram (check it with @BotFather)",
-            file=sys.stderr,
-        )
-        return 2
-    return 0
+def _secrets(settings: DatabaseSettings) -> list[str]:
+    """What the log must never show: the token (and its secret half), the DB password."""
+    secrets = [make_url(settings.database_url).password or ""]
+    if isinstance(settings, Settings):
+        token = settings.bot_token.get_secret_value()
+        secrets += [token, token.split(":", 1)[1]]
+    return secrets
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    # Everything was closed in order by now. A library thread left behind (aiosqlite's
+    # worker, when a stop cut a connection short) must not keep the process alive.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

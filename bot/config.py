@@ -9,24 +9,59 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-__all__ = ["DEFAULT_DECKS_DIR", "Settings", "async_database_url"]
+__all__ = ["DEFAULT_DECKS_DIR", "DatabaseSettings", "Settings", "async_database_url"]
 
 DEFAULT_DECKS_DIR = Path(__file__).resolve().parent.parent / "decks"
 
 # Telegram tokens are "<bot id>:<35 url-safe characters>"; tests use shorter fake secrets.
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{5,}$")
 _PLACEHOLDERS = {"changeme", "your-token-here", "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-class Settings(BaseSettings):
-    """Everything the bot needs to run; see README and .env.example."""
+class DatabaseSettings(BaseSettings):
+    """What `python -m bot migrate` needs: the database, no token."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    bot_token: SecretStr
     database_url: str = "sqlite+aiosqlite:///flashtutor.db"
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        url = async_database_url(value.strip())
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            backend = None
+        if backend not in {"sqlite", "postgresql"}:
+            # Never echo the value: it may hold a password.
+            raise ValueError(
+                "must be a SQLite or Postgres URL, e.g. sqlite:///flashtutor.db or "
+                "postgresql://user:password@host:5432/flashtutor"
+            )
+        return url
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)} (got {value.strip()!r})")
+        return level
+
+
+class Settings(DatabaseSettings):
+    """Everything the bot needs to run; see README and .env.example."""
+
+    bot_token: SecretStr
     telegram_base_url: str | None = None
+    # A deploy may start the bot before the network: keep trying Telegram this long at start.
+    startup_retry_seconds: float = Field(default=60, ge=0, le=3600)
     sweep_interval_seconds: int = Field(default=60, ge=1, le=3600)
     # A daily push or group post claimed by a process that dies before sending it is sent by
     # a later sweep once this lease runs out: at most one duplicate in a crash, no lost day.
@@ -39,7 +74,6 @@ class Settings(BaseSettings):
     default_new_cards_per_day: int = Field(default=20, ge=0, le=1000)
     decks_dir: Path = DEFAULT_DECKS_DIR
     fsrs_fuzzing: bool = True
-    log_level: str = "INFO"
 
     @field_validator("bot_token")
     @classmethod
@@ -52,6 +86,16 @@ class Settings(BaseSettings):
             raise ValueError("must look like '123456789:AA...' (ask @BotFather)")
         return SecretStr(raw)
 
+    @field_validator("telegram_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None  # Telegram itself
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (e.g. http://127.0.0.1:8081/bot)")
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -60,11 +104,6 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA timezone {value!r}") from exc
         return value
-
-    @field_validator("database_url")
-    @classmethod
-    def _async_driver(cls, value: str) -> str:
-        return async_database_url(value)
 
 
 def async_database_url(url: str) -> str:

@@ -63,3 +63,22 @@ def configure_logging(level: str, *, secrets: list[str]) -> None:
         sys.stderr.write(redact(text, sorted(kept, key=len, reverse=True)))
 
     sys.excepthook = excepthook
+    # A quiet INFO log: our own lines say what happened (one per push batch, one at start-up);
+    # the libraries' routine chatter shows at DEBUG only.
+    quiet = root.level > logging.DEBUG
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(logging.WARNING if quiet else logging.NOTSET)
+    migration = logging.getLogger("alembic.runtime.migration")
+    migration.removeFilter(_only_upgrades)
+    if quiet:
+        migration.addFilter(_only_upgrades)
+
+
+# APScheduler logs two lines per sweep and its start; PTB its start and stop; Alembic its
+# plugins. Their warnings and errors still show.
+_CHATTY = ("apscheduler", "telegram.ext.Application", "alembic.runtime.plugins")
+
+
+def _only_upgrades(record: logging.LogRecord) -> bool:
+    """Alembic's INFO lines: keep "Running upgrade 0001 -> 0002", drop the set-up chatter."""
+    return record.levelno > logging.INFO or record.getMessage().startswith("Running upgrade")

@@ -20,11 +20,13 @@ async def claim_in_batches(
     *,
     batch_size: int,
     concurrency: int = 1,
+    after_batch: Callable[[Sequence[Due]], None] | None = None,
 ) -> int:
     """Claim due items a batch at a time and handle each; returns how many were examined.
 
     Up to `concurrency` items of a batch are handled at once: a send spends most of its time
-    waiting on Telegram, and the rate limiter, not this loop, sets the pace.
+    waiting on Telegram, and the rate limiter, not this loop, sets the pace. `after_batch` is
+    called with each non-empty batch once all its items were handled.
     """
     examined_in_all = 0
     slots = asyncio.Semaphore(concurrency)
@@ -45,5 +47,7 @@ async def claim_in_batches(
             async with asyncio.TaskGroup() as tasks:
                 for item in due:
                     tasks.create_task(handle_in_slot(item))
+        if due and after_batch is not None:
+            after_batch(due)
         if examined < batch_size:  # a short batch: nothing due is left
             return examined_in_all

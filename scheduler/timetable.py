@@ -6,6 +6,8 @@ database (`users.next_push_at`), so a restart loses nothing.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -32,6 +34,11 @@ log = logging.getLogger(__name__)
 _PUSHES_IN_FLIGHT = 16
 
 _RETRY_FAILED_SEND = timedelta(minutes=5)
+_STOP_WAIT = 0.5  # seconds a stopping bot waits for a sweep to reach its next push
+
+
+class _Stopping(Exception):
+    """Raised between batches of pushes once the bot is stopping."""
 
 
 @dataclass
@@ -52,6 +59,8 @@ class Timetable:
         self.batch_size = batch_size
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.groups = GroupPoster(runtime, bot)
+        self._sweeping: asyncio.Task | None = None
+        self._stopping = False
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -65,24 +74,30 @@ class Timetable:
         )
         self.scheduler.start()
 
-    def shutdown(self) -> None:
+    async def shutdown(self) -> None:
+        """Stop the job; a sweep in progress stops after its current batch (claims are stored)."""
+        self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._sweeping is not None:
+            # Cancelling inside a database call would leave SQLAlchemy a half-done rollback.
+            _done, pending = await asyncio.wait({self._sweeping}, timeout=_STOP_WAIT)
+            for task in pending:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _tick(self) -> None:
+        self._sweeping = asyncio.current_task()
         try:
-            report = await self.sweep(self.runtime.now())
+            await self.sweep(self.runtime.now())
+        except (_Stopping, asyncio.CancelledError):
+            # Pushes claimed but not sent go out after the claim lease, from the next process.
+            log.info("push sweep cut short by the stop")
         except Exception:  # the job must survive a database outage to try again next tick
             log.exception("push sweep failed")
-            return
-        if report.examined:
-            log.info(
-                "sweep: %d examined, %d pushed, %d blocked, %d failed",
-                report.examined,
-                len(report.pushed),
-                len(report.blocked),
-                len(report.failed),
-            )
+        finally:
+            self._sweeping = None
 
     async def sweep(self, now: datetime) -> SweepReport:
         """Push every user whose local review time has passed and who has cards; once a day.
@@ -91,6 +106,18 @@ class Timetable:
         """
         report = SweepReport()
         lease = timedelta(seconds=self.runtime.settings.claim_lease_seconds)
+        logged = (0, 0, 0)  # pushed, blocked, failed: counted by the batches already logged
+
+        def after_batch(_batch) -> None:
+            # One INFO line per batch of pushes; a sweep with nothing due says nothing.
+            nonlocal logged
+            counts = (len(report.pushed), len(report.blocked), len(report.failed))
+            sent, blocked, failed = (a - b for a, b in zip(counts, logged, strict=True))
+            log.info("pushes: %d sent, %d blocked, %d failed", sent, blocked, failed)
+            logged = counts
+            if self._stopping:  # between batches: no database call is cut short
+                raise _Stopping
+
         # Everything the sweep sends is a broadcast: it waits for the broadcast budget and
         # yields to replies to people (bot.telegram.rate_limits).
         with broadcasting():
@@ -100,11 +127,14 @@ class Timetable:
                 functools.partial(self._send, now=now, report=report),
                 batch_size=self.batch_size,
                 concurrency=_PUSHES_IN_FLIGHT,
+                after_batch=after_batch,
             )
             report.groups = await self.groups.sweep(now)
         return report
 
     async def _send(self, push: pushes.PushDue, now: datetime, report: SweepReport) -> None:
+        if self._stopping:
+            return  # claimed, not sent: the next process sends it once the claim lease ends
         try:
             await self.bot.send_message(
                 push.user_id,

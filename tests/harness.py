@@ -77,7 +77,7 @@ async def eventually(
 
 
 class RunningBot:
-    """Start and stop the bot as `polling.serve` would, but inside the test's event loop."""
+    """Start and stop the bot as `bot.launch` does, but inside the test's event loop."""
 
     def __init__(self, settings: Settings, clock: Callable[[], datetime], **build_options) -> None:
         self.settings = settings

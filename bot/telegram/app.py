@@ -156,7 +156,7 @@ async def _post_init(application: Application) -> None:
 async def _post_shutdown(application: Application) -> None:
     runtime: Runtime = application.bot_data["runtime"]
     if runtime.timetable is not None:
-        runtime.timetable.shutdown()
+        await runtime.timetable.shutdown()
     await runtime.db.dispose()
 
 
@@ -167,7 +167,7 @@ def build_application(
     start_timetable: bool = True,
     rate_limiter: bool = True,
 ) -> Application:
-    """The bot, ready for `polling.run_polling()`; nothing connects until it starts.
+    """The bot, ready for `bot.launch.run()`; nothing connects until it starts.
 
     No Updater: bot.telegram.polling fetches updates and confirms each once it is handled.
     """

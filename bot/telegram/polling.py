@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -34,7 +33,7 @@ from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-__all__ = ["ConfirmingPoller", "run_polling", "serve"]
+__all__ = ["ConfirmingPoller"]
 
 log = logging.getLogger(__name__)
 
@@ -176,47 +175,3 @@ class ConfirmingPoller:
 
 def _seconds(value: Any) -> float:
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
-
-
-async def serve(
-    application: Application,
-    *,
-    allowed_updates: Sequence[str] | None = None,
-    stop_signals: Sequence[int] = (signal.SIGINT, signal.SIGTERM),
-    stop: asyncio.Event | None = None,
-) -> None:
-    """Run the bot until a stop signal: what Application.run_polling does, with our poller."""
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in stop_signals:
-        loop.add_signal_handler(sig, stop.set)
-    poller = ConfirmingPoller(application, allowed_updates=allowed_updates)
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
-        await poller.start()
-        stopping = asyncio.create_task(stop.wait())
-        dead = asyncio.create_task(poller.stopped.wait())
-        await asyncio.wait({stopping, dead}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        dead.cancel()
-        await poller.stop()
-        await application.stop()  # handles every update already in hand
-        await poller.confirm()
-        if poller.fatal is not None:
-            raise poller.fatal
-    finally:
-        for sig in stop_signals:
-            loop.remove_signal_handler(sig)
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
-
-
-def run_polling(application: Application, *, allowed_updates: Sequence[str] | None = None) -> None:
-    """Blocking entry point for `python -m bot`: SIGTERM and Ctrl-C stop it gracefully."""
-    asyncio.run(serve(application, allowed_updates=allowed_updates))
