@@ -1,4 +1,5 @@
-"""What the bot waits for in a private chat, stored on SQLite and Postgres; own-deck lists."""
+"""Own-deck services on SQLite and Postgres: what the bot waits for in a private chat, own and
+joined deck lists, and an imported deck exported and read back (cards and media)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,37 @@ async def test_personal_decks_list_owned_then_joined_with_counts_and_learners(db
     async with db.session() as session:
         left = [d for d in await personal_decks(session, user_id=1) if d.title == "Alpha"]
         assert [(d.studying, d.owned) for d in left] == [(False, False)]
+
+
+async def test_an_imported_deck_exports_with_its_media_and_reads_back_the_same(db):
+    """Anki package → saved deck → /export's three files → our readers: same cards, media."""
+    from pathlib import Path
+
+    from bot.core.imports.anki import read_anki_package
+    from bot.core.imports.text import parse_text_deck, telegram_plain_text
+    from bot.services.deck_export import export_deck
+    from bot.services.deck_imports import save_import
+    from bot.services.export_files import export_draft, export_files
+
+    package = Path(__file__).parent / "fixtures" / "import" / "deck_modern.apkg"
+    draft = read_anki_package(package.read_bytes(), filename=package.name)
+    assert draft.media, "the fixture carries media"
+    await _users(db, 1)
+    async with db.session() as session:
+        saved = await save_import(session, owner_id=1, draft=draft, now=NOW)
+        export = await export_deck(session, user_id=1, deck_id=saved.deck.id)
+    apkg, csv_file, quizlet = export_files(export, now=NOW)
+    back = read_anki_package(apkg.data, filename=apkg.name)
+    stored = sorted(export.media.items())
+    assert sorted(back.media.items()) == stored and stored
+    exported = export_draft(export)
+    assert [(c.question, c.answer) for c in exported.cards] == [
+        (c.question, c.answer) for c in draft.cards
+    ]
+    assert [(c.question, c.answer, c.question_media, c.answer_media) for c in back.cards] == [
+        (c.question, c.answer, c.question_media, c.answer_media) for c in exported.cards
+    ]
+    for file in (csv_file, quizlet):
+        parsed = parse_text_deck(file.data, filename=file.name).draft
+        assert len(parsed.cards) == len(export.cards), file.name
+        assert telegram_plain_text(parsed.cards[0].answer).strip()
