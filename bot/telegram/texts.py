@@ -1430,7 +1430,9 @@ def card_deleted(deck_title: str) -> str:
 
 def your_decks(rows: Sequence[tuple[str, int, bool, bool]]) -> str:
     """/decks' second message: (title, cards, owned, studying) per own or joined deck."""
-    lines = ["<b>Your own decks</b> (tap one to manage it)"]
+    shared = any(not owned for _title, _count, owned, _studying in rows)
+    heading = "Your own and shared decks" if shared else "Your own decks"
+    lines = [f"<b>{heading}</b> (tap one to manage it)"]
     for title, count, owned, studying in rows:
         whose = "yours" if owned else "shared with you"
         mark = "✅ studying" if studying else "not studying"
@@ -1502,9 +1504,9 @@ def deck_shared(title: str, link: str, *, new: bool) -> str:
     head = "New link made — the old one no longer works.\n\n" if new else ""
     return (
         f"{head}Anyone with this link can study <b>{esc(title)}</b>:\n{esc(link)}\n\n"
-        "They study your cards as they are now and after your edits; their progress is "
-        "their own. 🔄 New link stops the current one; ⛔ Stop sharing closes it for "
-        "newcomers (people already studying keep the deck)."
+        "They study your cards, your later edits included; their progress is their own. "
+        "🔄 New link stops the current one; ⛔ Stop sharing closes it for newcomers (people "
+        "already studying keep the deck)."
     )
 
 
