@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import platform
 import signal
@@ -148,9 +149,11 @@ async def start_bot(kind: str, fake: FakeTelegram, tmp: Path, database_url: str)
 
 
 def _fresh_card(fake, chat_id, used):
+    """The newest message offering a card not pressed yet (a new message, or the graded card
+    edited into the next one: a card is known by its button's data, not its message)."""
     for message in reversed(fake.messages(chat_id)):
         if message.buttons and message.buttons[0][0] == "Show answer":
-            return None if message.message_id in used else message
+            return None if message.buttons[0][1] in used else message
     return None
 
 
@@ -166,7 +169,7 @@ async def learner(fake: TimedFake, person: FakeUser, start: str, run: Run, windo
     await window["open"].wait()
     while not window["closed"]:
         card = await fake.wait_for(lambda: _fresh_card(fake, person.id, used), timeout=60)
-        used.add(card.message_id)
+        used.add(card.buttons[0][1])
         show = fake.press_button(person.id, card.message_id, card.buttons[0][1], user=person)
         run.presses.append(show)
         await fake.wait_for_callback_answer(show, timeout=60)
@@ -232,6 +235,8 @@ async def measure(kind: str, learners: int, seconds: float, tmp: Path, database_
 
 
 async def main() -> None:
+    # A bot stopped mid long poll drops its connection; the fake server's traceback is noise.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, nargs="+", default=[20, 100])
     parser.add_argument("--seconds", type=float, default=20.0)

@@ -76,7 +76,7 @@ def _fresh_card(fake, person, used):
 
 async def _learner(fake, person, acked, presses) -> None:
     fake.send_message(person.id, "/start deep-learning-tools", user=person)
-    used: set[int] = set()
+    used: set[str] = set()  # Show answer buttons pressed
     graded = 0
     while graded < GRADES_EACH:
         try:
