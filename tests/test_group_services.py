@@ -39,9 +39,9 @@ async def _group(db, chat_id=CHAT, *, now=MONDAY, cards=2, deck=True) -> None:
         group = await groups.ensure_group(
             s, chat_id=chat_id, title="Club", now=now, defaults=DEFAULTS
         )
-        await groups.set_cards_per_post(s, group, cards)
+        groups.set_cards_per_post(group, count=cards)
         if deck:
-            await groups.set_group_deck(s, group, await deck_by_slug(s, "deep-learning-tools"), now)
+            groups.set_group_deck(group, deck=await deck_by_slug(s, "deep-learning-tools"), now=now)
 
 
 async def _claim(db, now):
@@ -98,10 +98,10 @@ async def test_a_group_is_posted_once_per_local_day_and_only_when_schedulable(db
     assert await _claim(db, nine + timedelta(hours=10)) == ([], 0)
     # Paused, then resumed the next day: one post that day.
     async with db.session() as s:
-        await groups.set_group_paused(s, await s.get(Group, CHAT), True, nine)
+        groups.set_group_paused(await s.get(Group, CHAT), paused=True, now=nine)
     assert await _claim(db, nine + timedelta(days=1)) == ([], 0)
     async with db.session() as s:
-        assert await groups.set_group_paused(s, await s.get(Group, CHAT), False, nine)
+        assert groups.set_group_paused(await s.get(Group, CHAT), paused=False, now=nine)
     due, _ = await _claim(db, nine + timedelta(days=1, minutes=5))
     assert [g.chat_id for g in due] == [CHAT]
     # The next day's cards are new ones (nobody graded, so none is due).
@@ -122,11 +122,11 @@ async def test_a_group_set_up_after_its_post_time_first_posts_tomorrow(db):
     # Choosing the deck again does not post at once either.
     async with db.session() as s:
         group = await s.get(Group, CHAT)
-        await groups.set_group_deck(s, group, await deck_by_slug(s, "deep-learning-tools"), ten)
+        groups.set_group_deck(group, deck=await deck_by_slug(s, "deep-learning-tools"), now=ten)
         assert group.next_post_at == tuesday_nine
     # An admin sets 18:00, still ahead today: Monday's post comes at 18:00 after all.
     async with db.session() as s:
-        await groups.set_group_time(s, await s.get(Group, CHAT), 18 * 60, ten)
+        groups.set_group_time(await s.get(Group, CHAT), minute=18 * 60, now=ten)
     assert await _claim(db, ten + timedelta(hours=7, minutes=59)) == ([], 0)
     due, _ = await _claim(db, ten + timedelta(hours=8))  # 18:00 in Berlin
     assert [g.chat_id for g in due] == [CHAT]
@@ -134,7 +134,7 @@ async def test_a_group_set_up_after_its_post_time_first_posts_tomorrow(db):
     # Posted today: moving the time back to 09:00 waits for Tuesday, and posts once then.
     evening = ten + timedelta(hours=9)
     async with db.session() as s:
-        await groups.set_group_time(s, await s.get(Group, CHAT), 9 * 60, evening)
+        groups.set_group_time(await s.get(Group, CHAT), minute=9 * 60, now=evening)
     assert await _claim(db, evening) == ([], 0)
     due, _ = await _claim(db, tuesday_nine)
     assert [g.chat_id for g in due] == [CHAT]

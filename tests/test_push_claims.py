@@ -88,7 +88,7 @@ async def test_paused_and_blocked_users_are_not_pushed_and_release_retries(db):
     for user_id in (1, 2, 3):
         await _user(db, user_id, "UTC", now - timedelta(hours=6))
     async with db.session() as s:
-        await set_paused(s, await s.get(User, 1), True, now)
+        set_paused(await s.get(User, 1), paused=True, now=now)
         await mark_blocked(s, user_id=2)
     pushes, _ = await _claim_only(db, now)
     assert [p.user_id for p in pushes] == [3]
@@ -189,7 +189,7 @@ async def test_a_confirmed_push_keeps_a_review_time_changed_during_its_lease(db)
     await _user(db, 1, "UTC", now - timedelta(hours=6))
     [claimed], _ = await _claim_only(db, now)
     async with db.session() as s:  # while the push is being sent, /time 20:00
-        await set_review_time(s, await s.get(User, 1), 20 * 60, now)
+        set_review_time(await s.get(User, 1), minute=20 * 60, now=now)
         await confirm_push(s, push=claimed, now=now)
     async with db.session() as s:
         user = await s.get(User, 1)

@@ -186,30 +186,28 @@ async def bot_membership_changed(
     return BotMembership.UNCHANGED
 
 
-async def set_group_deck(session: AsyncSession, group: Group, deck: Deck, now: datetime) -> None:
+def set_group_deck(group: Group, *, deck: Deck, now: datetime) -> None:
     group.deck_id = deck.id
     reschedule_group(group, now)
 
 
-async def set_group_time(session: AsyncSession, group: Group, minute: int, now: datetime) -> None:
+def set_group_time(group: Group, *, minute: int, now: datetime) -> None:
     group.post_minute = minute
     reschedule_group(group, now)
 
 
-async def set_group_timezone(session: AsyncSession, group: Group, zone: str, now: datetime) -> None:
+def set_group_timezone(group: Group, *, zone: str, now: datetime) -> None:
     group.timezone = zone
     reschedule_group(group, now)
 
 
-async def set_cards_per_post(session: AsyncSession, group: Group, count: int) -> None:
+def set_cards_per_post(group: Group, *, count: int) -> None:
     if not 1 <= count <= MAX_CARDS_PER_POST:
         raise ValueError(f"cards per post must be between 1 and {MAX_CARDS_PER_POST}")
     group.cards_per_post = count
 
 
-async def set_group_paused(
-    session: AsyncSession, group: Group, paused: bool, now: datetime
-) -> bool:
+def set_group_paused(group: Group, *, paused: bool, now: datetime) -> bool:
     """Pause or resume the daily post; returns whether anything changed.
 
     Resuming also re-enables posting after a loss of rights: an admin resuming says the

@@ -151,6 +151,6 @@ async def set_group_deck_for_admin(
         deck = await _shared_deck(session, share_code)
         if deck is None:
             raise DeckNotFound(share_code)
-    await set_group_deck(session, group, deck, now)
+    set_group_deck(group, deck=deck, now=now)
     await session.flush()
     return deck

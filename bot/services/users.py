@@ -90,25 +90,28 @@ async def ensure_user(
     return user, created
 
 
-async def set_review_time(session: AsyncSession, user: User, minute: int, now: datetime) -> None:
+def set_review_time(user: User, *, minute: int, now: datetime) -> None:
     user.review_minute = minute
     reschedule(user, now)
 
 
-async def set_timezone(session: AsyncSession, user: User, zone: str, now: datetime) -> None:
+def set_timezone(user: User, *, zone: str, now: datetime) -> None:
     user.timezone = zone
     reschedule(user, now)
 
 
-async def set_new_cards(session: AsyncSession, user: User, count: int) -> None:
+def set_new_cards(user: User, *, count: int) -> None:
     if not 0 <= count <= 1000:
         raise ValueError("new cards per day must be between 0 and 1000")
     user.new_cards_per_day = count
 
 
-async def set_paused(session: AsyncSession, user: User, paused: bool, now: datetime) -> None:
+def set_paused(user: User, *, paused: bool, now: datetime) -> bool:
+    """Pause or resume the daily push; returns whether anything changed."""
+    changed = user.paused != paused
     user.paused = paused
     reschedule(user, now)
+    return changed
 
 
 async def enrol(session: AsyncSession, *, user_id: int, deck_id: int, now: datetime) -> bool:

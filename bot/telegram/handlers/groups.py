@@ -9,7 +9,7 @@ import random
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Chat, Poll, Update
@@ -26,12 +26,9 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import GroupDeck, GroupGrade, GroupOwnDeck
 from bot.telegram.context import FlashContext
 from bot.telegram.group_posting import edit_post_count, is_no_rights, notify_admins
-from bot.telegram.handlers.common import (
-    number_argument,
-    send_html,
-    time_argument,
-    timezone_argument,
-)
+from bot.telegram.handlers import daily_time
+from bot.telegram.handlers.common import number_argument, send_html
+from bot.telegram.handlers.daily_time import DailyTime
 
 __all__ = [
     "QUIZ_COOLDOWN",
@@ -279,7 +276,7 @@ async def _choose_deck(context: FlashContext, update: Update, slug: str | None):
                 own = await owned_decks(session, owner_id=sender.id)
                 found += [(f"~{d.id}", d.title, n) for d, n in own]
             return None, found, group
-        await groups.set_group_deck(session, group, deck, runtime.now())
+        groups.set_group_deck(group, deck=deck, now=runtime.now())
         count = next((n for d, n in catalogue if d.id == deck.id), 0)
     return deck, count, group
 
@@ -364,45 +361,47 @@ async def on_group_deck_pick(
     )
 
 
+def _time_set(group: Group, minute: int, _now: datetime, context: FlashContext) -> str:
+    return texts.group_time_set(minute, group.timezone, _next_post_line(group, context))
+
+
+def _timezone_set(group: Group, zone: ZoneInfo, now: datetime, context: FlashContext) -> str:
+    return texts.group_timezone_set(zone.key, now.astimezone(zone), _next_post_line(group, context))
+
+
+def _paused(
+    group: Group, paused: bool, changed: bool, _now: datetime, context: FlashContext
+) -> str:
+    if paused:
+        return texts.GROUP_PAUSED if changed else texts.GROUP_ALREADY_PAUSED
+    return texts.group_resumed(_next_post_line(group, context), changed=changed)
+
+
+# The group's daily post, for the /time, /timezone, /pause and /resume flows.
+DAILY_POST = DailyTime(
+    load=_load_group,
+    minute=lambda group: group.post_minute,
+    set_time=lambda group, minute, now: groups.set_group_time(group, minute=minute, now=now),
+    set_timezone=lambda group, zone, now: groups.set_group_timezone(group, zone=zone, now=now),
+    set_paused=lambda group, paused, now: groups.set_group_paused(group, paused=paused, now=now),
+    time_current=texts.group_time_current,
+    time_set=_time_set,
+    timezone_current=texts.group_timezone_current,
+    timezone_set=_timezone_set,
+    paused=_paused,
+)
+
+
 @_admin_to_change
 async def on_group_time(update: Update, context: FlashContext) -> None:
     """/time HH:MM: the group's daily post time (admins); bare, anyone sees the current one."""
-    if not context.args:
-        group = await _current_group(context, update)
-        await _reply(update, context, texts.group_time_current(group.post_minute, group.timezone))
-        return
-    minute = await time_argument(update, context)
-    if minute is None:
-        return
-    runtime = context.runtime
-    async with runtime.db.session() as session:
-        group = await _load_group(session, context, update)
-        await groups.set_group_time(session, group, minute, runtime.now())
-    await _reply(
-        update,
-        context,
-        texts.group_time_set(minute, group.timezone, _next_post_line(group, context)),
-    )
+    await daily_time.on_time(update, context, DAILY_POST)
 
 
 @_admin_to_change
 async def on_group_timezone(update: Update, context: FlashContext) -> None:
     """/timezone Area/City: the group's timezone (admins); bare, anyone sees the current one."""
-    if not context.args:
-        group = await _current_group(context, update)
-        local_now = context.runtime.now().astimezone(ZoneInfo(group.timezone))
-        await _reply(update, context, texts.group_timezone_current(group.timezone, local_now))
-        return
-    zone = await timezone_argument(update, context)
-    if zone is None:
-        return
-    runtime = context.runtime
-    now = runtime.now()
-    async with runtime.db.session() as session:
-        group = await _load_group(session, context, update)
-        await groups.set_group_timezone(session, group, zone.key, now)
-    text = texts.group_timezone_set(zone.key, now.astimezone(zone), _next_post_line(group, context))
-    await _reply(update, context, text)
+    await daily_time.on_timezone(update, context, DAILY_POST)
 
 
 @_admin_to_change
@@ -419,32 +418,20 @@ async def on_group_cards_per_post(update: Update, context: FlashContext) -> None
         return
     async with context.runtime.db.session() as session:
         group = await _load_group(session, context, update)
-        await groups.set_cards_per_post(session, group, count)
+        groups.set_cards_per_post(group, count=count)
     await _reply(update, context, texts.cards_per_post_set(count))
-
-
-async def _set_paused(update: Update, context: FlashContext, paused: bool) -> None:
-    runtime = context.runtime
-    async with runtime.db.session() as session:
-        group = await _load_group(session, context, update)
-        changed = await groups.set_group_paused(session, group, paused, runtime.now())
-    if paused:
-        await _reply(update, context, texts.GROUP_PAUSED if changed else texts.GROUP_ALREADY_PAUSED)
-    else:
-        text = texts.group_resumed(_next_post_line(group, context), changed=changed)
-        await _reply(update, context, text)
 
 
 @_admin_only
 async def on_group_pause(update: Update, context: FlashContext) -> None:
     """/pause: no daily post until /resume (admins)."""
-    await _set_paused(update, context, True)
+    await daily_time.on_pause_or_resume(update, context, DAILY_POST, paused=True)
 
 
 @_admin_only
 async def on_group_resume(update: Update, context: FlashContext) -> None:
     """/resume: the daily post again, also after the bot got its rights back (admins)."""
-    await _set_paused(update, context, False)
+    await daily_time.on_pause_or_resume(update, context, DAILY_POST, paused=False)
 
 
 # --- studying ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -10,13 +11,9 @@ from bot.services import users
 from bot.storage.models import User
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import (
-    load_user,
-    number_argument,
-    send_html,
-    time_argument,
-    timezone_argument,
-)
+from bot.telegram.handlers import daily_time
+from bot.telegram.handlers.common import load_user, number_argument, send_html
+from bot.telegram.handlers.daily_time import DailyTime
 
 __all__ = ["on_newcards", "on_pause", "on_resume", "on_settings", "on_time", "on_timezone"]
 
@@ -52,39 +49,48 @@ async def on_settings(update: Update, context: FlashContext) -> None:
     )
 
 
+def _time_set(user: User, minute: int, now: datetime, _context: FlashContext) -> str:
+    return texts.time_set(minute, user.timezone, user.next_push_at, now)
+
+
+def _timezone_set(user: User, zone: ZoneInfo, now: datetime, _context: FlashContext) -> str:
+    return texts.timezone_set(zone.key, now, user.next_push_at)
+
+
+def _paused(user: User, paused: bool, changed: bool, now: datetime, _context: FlashContext) -> str:
+    if paused:
+        return texts.PAUSED if changed else texts.ALREADY_PAUSED
+    reply = texts.resumed if changed else texts.already_resumed
+    return reply(user.next_push_at, user.timezone, now)
+
+
+async def _load(session, context: FlashContext, update: Update) -> User:
+    return await load_user(session, context.runtime, update.effective_user)
+
+
+# The learner's daily message, for the /time, /timezone, /pause and /resume flows.
+DAILY_MESSAGE = DailyTime(
+    load=_load,
+    minute=lambda user: user.review_minute,
+    set_time=lambda user, minute, now: users.set_review_time(user, minute=minute, now=now),
+    set_timezone=lambda user, zone, now: users.set_timezone(user, zone=zone, now=now),
+    set_paused=lambda user, paused, now: users.set_paused(user, paused=paused, now=now),
+    time_current=texts.time_current,
+    time_set=_time_set,
+    timezone_current=texts.timezone_current,
+    timezone_set=_timezone_set,
+    paused=_paused,
+)
+
+
 async def on_time(update: Update, context: FlashContext) -> None:
     """/time HH:MM: the daily review time in the user's timezone (without one: the current)."""
-    if not context.args:
-        user = await _current_user(context, update)
-        await _reply(update, context, texts.time_current(user.review_minute, user.timezone))
-        return
-    minute = await time_argument(update, context)
-    if minute is None:
-        return
-    runtime = context.runtime
-    now = runtime.now()
-    async with runtime.db.session() as session:
-        user = await load_user(session, runtime, update.effective_user)
-        await users.set_review_time(session, user, minute, now)
-    await _reply(update, context, texts.time_set(minute, user.timezone, user.next_push_at, now))
+    await daily_time.on_time(update, context, DAILY_MESSAGE)
 
 
 async def on_timezone(update: Update, context: FlashContext) -> None:
     """/timezone Area/City: an IANA name; a bad one gets suggestions (none: the current)."""
-    if not context.args:
-        user = await _current_user(context, update)
-        local_now = context.runtime.now().astimezone(ZoneInfo(user.timezone))
-        await _reply(update, context, texts.timezone_current(user.timezone, local_now))
-        return
-    zone = await timezone_argument(update, context)
-    if zone is None:
-        return
-    runtime = context.runtime
-    now = runtime.now()
-    async with runtime.db.session() as session:
-        user = await load_user(session, runtime, update.effective_user)
-        await users.set_timezone(session, user, zone.key, now)
-    await _reply(update, context, texts.timezone_set(zone.key, now, user.next_push_at))
+    await daily_time.on_timezone(update, context, DAILY_MESSAGE)
 
 
 async def on_newcards(update: Update, context: FlashContext) -> None:
@@ -100,30 +106,15 @@ async def on_newcards(update: Update, context: FlashContext) -> None:
     runtime = context.runtime
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
-        await users.set_new_cards(session, user, count)
+        users.set_new_cards(user, count=count)
     await _reply(update, context, texts.newcards_set(count))
-
-
-async def _set_paused(update: Update, context: FlashContext, paused: bool) -> None:
-    runtime = context.runtime
-    now = runtime.now()
-    async with runtime.db.session() as session:
-        user = await load_user(session, runtime, update.effective_user)
-        changed = user.paused != paused
-        await users.set_paused(session, user, paused, now)
-    if paused:
-        await _reply(update, context, texts.PAUSED if changed else texts.ALREADY_PAUSED)
-    elif changed:
-        await _reply(update, context, texts.resumed(user.next_push_at, user.timezone, now))
-    else:
-        await _reply(update, context, texts.already_resumed(user.next_push_at, user.timezone, now))
 
 
 async def on_pause(update: Update, context: FlashContext) -> None:
     """/pause: no daily messages until /resume."""
-    await _set_paused(update, context, True)
+    await daily_time.on_pause_or_resume(update, context, DAILY_MESSAGE, paused=True)
 
 
 async def on_resume(update: Update, context: FlashContext) -> None:
     """/resume: daily messages again."""
-    await _set_paused(update, context, False)
+    await daily_time.on_pause_or_resume(update, context, DAILY_MESSAGE, paused=False)
