@@ -77,17 +77,20 @@ class Timetable:
     async def shutdown(self) -> None:
         """Stop the job; a sweep in progress stops after its current batch (claims are stored)."""
         self._stopping = True
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
         if self._sweeping is not None:
-            # Cancelling inside a database call would leave SQLAlchemy a half-done rollback.
+            # Cancelling inside a database call would leave SQLAlchemy a half-done rollback,
+            # so the sweep gets a moment to reach the end of its batch first.
             _done, pending = await asyncio.wait({self._sweeping}, timeout=_STOP_WAIT)
             for task in pending:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)  # it cancels a job still running
 
     async def _tick(self) -> None:
+        if self._stopping:
+            return
         self._sweeping = asyncio.current_task()
         try:
             await self.sweep(self.runtime.now())
