@@ -619,10 +619,12 @@ def test_load_deck_dir_keeps_good_decks_when_one_is_bad(tmp_path: Path) -> None:
     decks, errors = load_deck_dir(tmp_path)
 
     assert [d.slug for d in decks] == ["good", "also-good"]
-    assert [d.source for d in decks] == [str(tmp_path / "a-good.md"), str(tmp_path / "d-good.md")]
+    # Named relative to the folder's parent, as its editor sees them ('decks/x.md').
+    folder = tmp_path.name
+    assert [d.source for d in decks] == [f"{folder}/a-good.md", f"{folder}/d-good.md"]
     assert [str(e).split(": ")[0] for e in errors] == [
-        f"{tmp_path / 'b-bad.md'}:10",
-        f"{tmp_path / 'c-latin1.md'}:2",
+        f"{folder}/b-bad.md:10",
+        f"{folder}/c-latin1.md:2",
     ]
     assert "duplicate card key 'a'" in errors[0].message
 
@@ -635,9 +637,10 @@ def test_load_deck_dir_rejects_two_files_with_one_slug(tmp_path: Path) -> None:
     decks, errors = load_deck_dir(tmp_path)
 
     assert [d.slug for d in decks] == ["other"]
+    folder = tmp_path.name
     assert [str(e) for e in errors] == [
-        f"{tmp_path / 'one.md'}:2: duplicate deck slug 'same' (also in {tmp_path / 'two.md'})",
-        f"{tmp_path / 'two.md'}:2: duplicate deck slug 'same' (also in {tmp_path / 'one.md'})",
+        f"{folder}/one.md:2: duplicate deck slug 'same' (also in {folder}/two.md)",
+        f"{folder}/two.md:2: duplicate deck slug 'same' (also in {folder}/one.md)",
     ]
 
 
@@ -651,3 +654,12 @@ def test_the_slugs_a_folder_claims_include_broken_files(tmp_path):
     (tmp_path / "README.md").write_text("slug: not-a-deck\n")
     assert deck_file_slugs(tmp_path) == {"good", "broken", "other-name"}
     assert is_deck_file_slug("good") and not is_deck_file_slug("~12")
+
+
+def test_errors_of_the_decks_folder_read_as_decks_slash_file(tmp_path: Path) -> None:
+    """However DECKS_DIR is given (absolute, as in the default), the log says 'decks/x.md:N'."""
+    decks_dir = tmp_path / "decks"
+    decks_dir.mkdir()
+    (decks_dir / "x.md").write_text(deck_text("x") + "## a\nQ: q\nA: a\n", encoding="utf-8")
+    _decks, [error] = load_deck_dir(decks_dir.resolve())
+    assert str(error).startswith("decks/x.md:10: duplicate card key 'a'")

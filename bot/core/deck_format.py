@@ -147,12 +147,14 @@ def load_deck_dir(path: str | os.PathLike[str]) -> tuple[list[DeckSpec], list[De
     loaded: list[tuple[DeckSpec, int]] = []
     errors: list[DeckFormatError] = []
     for file in files:
+        # Named as the person editing the folder sees it: 'decks/x.md', not an absolute path.
+        source = f"{folder.resolve().name}/{file.name}"
         try:
-            loaded.append(_load(file))
+            loaded.append(_load(file, source))
         except DeckFormatError as error:
             errors.append(error)
         except OSError as error:
-            errors.append(DeckFormatError(str(file), None, f"cannot read: {error.strerror}"))
+            errors.append(DeckFormatError(source, None, f"cannot read: {error.strerror}"))
 
     by_slug: dict[str, list[tuple[DeckSpec, int]]] = defaultdict(list)
     for deck, slug_line in loaded:
@@ -173,8 +175,8 @@ def load_deck_dir(path: str | os.PathLike[str]) -> tuple[list[DeckSpec], list[De
     return decks, errors
 
 
-def _load(path: Path) -> tuple[DeckSpec, int]:
-    source = str(path)
+def _load(path: Path, source: str | None = None) -> tuple[DeckSpec, int]:
+    source = source or str(path)
     return _parse(_decode(path.read_bytes(), source), source)
 
 
