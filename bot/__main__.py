@@ -72,7 +72,10 @@ def main(argv: list[str]) -> int:
         return launch.migrate(storage)
     settings = _settings(Settings)
     configure_logging(settings.log_level, secrets=_secrets(settings))
-    return launch.run(settings)
+    # The one composition place: the bot with the timetable, the layer above it.
+    from scheduler.compose import build_bot
+
+    return launch.run(settings, build=build_bot)
 
 
 def _secrets(settings: DatabaseSettings) -> list[str]:

@@ -12,7 +12,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy import text
@@ -52,9 +52,10 @@ class StartupError(Exception):
         self.exit_code = exit_code
 
 
-def run(settings: Settings) -> int:
-    """Run the bot until SIGINT or SIGTERM; returns the process's exit code."""
-    return _run_until_signal(_serve(settings))
+def run(settings: Settings, *, build: Callable[[Settings], Application]) -> int:
+    """Run the bot `build` makes (scheduler.compose.build_bot) until SIGINT or SIGTERM;
+    returns the process's exit code."""
+    return _run_until_signal(_serve(settings, build))
 
 
 def migrate(settings: DatabaseSettings) -> int:
@@ -115,11 +116,11 @@ def _run_until_signal(work: Awaitable[None]) -> int:
         loop.close()
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(settings: Settings, build: Callable[[Settings], Application]) -> None:
     """Start-up checks, then poll until cancelled; every step is undone on the way out."""
-    from bot.telegram.app import ALLOWED_UPDATES, build_application
+    from bot.telegram.app import ALLOWED_UPDATES
 
-    application = build_application(settings)
+    application = build(settings)
     runtime = application.bot_data["runtime"]
     poller = ConfirmingPoller(application, allowed_updates=ALLOWED_UPDATES)
     try:

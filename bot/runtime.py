@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any, Protocol
 
 from fsrs import Scheduler
 
@@ -14,9 +15,19 @@ from bot.core.srs import make_scheduler
 from bot.services.users import UserDefaults
 from bot.storage.db import Database
 
-__all__ = ["Clock", "Runtime", "system_clock"]
+__all__ = ["Clock", "Runtime", "StudySeed", "Timetable", "system_clock"]
 
 Clock = Callable[[], datetime]
+# A fixed seed for new study sessions (tests), or a callable giving one; None: random.
+StudySeed = int | Callable[[], int] | None
+
+
+class Timetable(Protocol):
+    """The sweep jobs (scheduler.timetable.Timetable), as the bot starts and stops them."""
+
+    def start(self) -> None: ...
+    async def shutdown(self) -> None: ...
+    async def sweep(self, now: datetime) -> Any: ...
 
 
 def system_clock() -> datetime:
@@ -30,8 +41,8 @@ class Runtime:
     settings: Settings
     db: Database
     clock: Clock = system_clock
-    timetable: object | None = None  # scheduler.timetable.Timetable, set in post_init
-    extras: dict = field(default_factory=dict)
+    timetable: Timetable | None = None  # set in post_init, when the composition gives one
+    study_seed: StudySeed = None
 
     @property
     def defaults(self) -> UserDefaults:

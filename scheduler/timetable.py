@@ -21,9 +21,10 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from bot.runtime import Runtime
 from bot.services import push as pushes
 from bot.telegram import keyboards, texts
-from bot.telegram.group_posting import GroupPoster, GroupSweepReport
+from bot.telegram.group_posting import GroupSweepReport
 from bot.telegram.rate_limits import broadcasting
 from scheduler.batches import claim_in_batches
+from scheduler.group_posts import GroupPoster
 
 __all__ = ["SweepReport", "Timetable"]
 

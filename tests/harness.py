@@ -12,8 +12,9 @@ from typing import TypeVar
 from pydantic import SecretStr
 
 from bot.config import DEFAULT_DECKS_DIR, Settings
-from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.app import ALLOWED_UPDATES
 from bot.telegram.polling import ConfirmingPoller
+from scheduler.compose import build_bot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 T = TypeVar("T")
@@ -91,7 +92,7 @@ class RunningBot:
         return self.app.bot_data["runtime"]
 
     async def start(self) -> RunningBot:
-        self.app = build_application(
+        self.app = build_bot(
             self.settings, clock=self.clock, start_timetable=False, **self.build_options
         )
         await self.app.initialize()

@@ -247,7 +247,7 @@ async def test_flashcards_answer_side_keeps_code_and_the_ends_answer_the_tap(
 
 
 async def test_text_typed_at_a_self_checked_question_is_shown_beside_its_answer(running_bot, fake):
-    running_bot.runtime.extras["study_seed"] = 4
+    running_bot.runtime.study_seed = 4
     chat = Chat(fake, ADA)
     [welcome] = await chat.send("/start")
     await chat.press(welcome, "📚", expect=3)
@@ -270,7 +270,7 @@ async def test_text_typed_at_a_self_checked_question_is_shown_beside_its_answer(
 
 
 async def test_an_attempt_in_learn_keeps_the_stop_button_and_the_session_going(running_bot, fake):
-    running_bot.runtime.extras["study_seed"] = 3
+    running_bot.runtime.study_seed = 3
     chat = Chat(fake, ADA)
     [welcome] = await chat.send("/start")
     await chat.press(welcome, "📚", expect=3)

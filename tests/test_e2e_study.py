@@ -2,7 +2,7 @@
 
 A simulated learner reads each question as a person would (the message text and its buttons)
 and knows the seed deck, so it can answer right, or wrong on purpose. Seeds are fixed through
-runtime.extras['study_seed'], so every run asks the same questions.
+runtime.study_seed, so every run asks the same questions.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def _assert_clean(fake) -> None:
 
 
 async def test_learn_whole_deck_with_a_wrong_answer_a_typo_and_self_checks(running_bot, fake):
-    running_bot.runtime.extras["study_seed"] = 3
+    running_bot.runtime.study_seed = 3
     chat = Chat(fake, ADA)
     await _enrol(chat)
     [question] = await chat.send("/learn")
@@ -189,7 +189,7 @@ async def test_learn_whole_deck_with_a_wrong_answer_a_typo_and_self_checks(runni
 
 
 async def test_test_is_scored_with_time_and_a_review_of_the_wrong_answer(running_bot, fake, clock):
-    running_bot.runtime.extras["study_seed"] = 21
+    running_bot.runtime.study_seed = 21
     chat = Chat(fake, ADA)
     await _enrol(chat)
     [question] = await chat.send("/test 6")
@@ -220,7 +220,7 @@ async def test_test_is_scored_with_time_and_a_review_of_the_wrong_answer(running
 
 
 async def test_test_kinds_and_usage(running_bot, fake):
-    running_bot.runtime.extras["study_seed"] = 2
+    running_bot.runtime.study_seed = 2
     chat = Chat(fake, ADA)
     await _enrol(chat)
     # Only ASCII digits are a length: '²' passes str.isdigit() but int() refuses it.
@@ -279,7 +279,7 @@ async def _tap(chat: Chat, board: BotMessage, data: str):
 async def test_match_game_with_a_penalty_then_a_slower_game_keeps_the_best(
     running_bot, fake, clock
 ):
-    running_bot.runtime.extras["study_seed"] = 5
+    running_bot.runtime.study_seed = 5
     chat = Chat(fake, ADA)
     await _enrol(chat)
     [board] = await chat.send("/match")
@@ -326,7 +326,7 @@ def _side(board: BotMessage, data: str) -> str:
 
 
 async def test_quiz_with_native_quiz_polls_and_button_questions(running_bot, fake):
-    running_bot.runtime.extras["study_seed"] = 4
+    running_bot.runtime.study_seed = 4
     chat = Chat(fake, ADA)
     await _enrol(chat)
     mark = len(fake.sent)
@@ -365,7 +365,7 @@ async def test_quiz_with_native_quiz_polls_and_button_questions(running_bot, fak
 
 
 async def test_flashcards_flip_move_shuffle_and_leave_scheduling_alone(running_bot, fake):
-    running_bot.runtime.extras["study_seed"] = 8
+    running_bot.runtime.study_seed = 8
     chat = Chat(fake, ADA)
     await _enrol(chat)
     [card] = await chat.send("/cards")
@@ -405,7 +405,7 @@ def _table(message: BotMessage) -> list[list[str]]:
 
 
 async def test_progress_table_before_and_after_every_mode(running_bot, fake, clock):
-    running_bot.runtime.extras["study_seed"] = 5
+    running_bot.runtime.study_seed = 5
     chat = Chat(fake, ADA)
     [welcome] = await chat.send("/start")
     _t, [_picker, _confirm, card] = await chat.press(welcome, "📚", expect=3)
@@ -451,7 +451,7 @@ async def test_progress_table_before_and_after_every_mode(running_bot, fake, clo
 async def test_every_mode_survives_a_restart_mid_session(running_bot, fake, clock):
     chat = Chat(fake, ADA)
     await _enrol(chat)
-    running_bot.runtime.extras["study_seed"] = 3
+    running_bot.runtime.study_seed = 3
     [learn_q] = await chat.send("/learn")
     _t, new = await _answer(chat, learn_q)
     learn_q = new[-1]
@@ -460,7 +460,7 @@ async def test_every_mode_survives_a_restart_mid_session(running_bot, fake, cloc
     pairs = _board_pairs(board)
     _t, board = await _tap(chat, board, pairs[0][0])
     [card] = await chat.send("/cards")
-    running_bot.runtime.extras["study_seed"] = 4
+    running_bot.runtime.study_seed = 4
     mark = len(fake.sent)
     fake.send_message(ADA.id, "/quiz", user=ADA)
     first_quiz = await fake.wait_for_message(ADA.id, after=mark)
@@ -503,7 +503,7 @@ async def test_every_mode_survives_a_restart_mid_session(running_bot, fake, cloc
 
 
 async def test_stale_paused_foreign_and_forged_buttons_are_refused(running_bot, fake):
-    running_bot.runtime.extras["study_seed"] = 3
+    running_bot.runtime.study_seed = 3
     ada, bob = Chat(fake, ADA), Chat(fake, BOB)
     await _enrol(ada)
     [first] = await ada.send("/learn")
@@ -576,7 +576,7 @@ async def test_several_decks_ask_which_and_long_cards_stay_within_limits(
     bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
     await bot.start()
     try:
-        bot.runtime.extras["study_seed"] = 1
+        bot.runtime.study_seed = 1
         chat = Chat(fake, ADA)
         await enrol_in_every_deck(chat)
         [choice] = await chat.send("/test 2 written")
@@ -630,7 +630,7 @@ async def test_learn_counts_up_to_999_reach_the_deck_buttons(database_url, fake,
     bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
     await bot.start()
     try:
-        bot.runtime.extras["study_seed"] = 1
+        bot.runtime.study_seed = 1
         chat = Chat(fake, ADA)
         await enrol_in_every_deck(chat)
         for count in (100, 999):
@@ -705,7 +705,7 @@ async def test_test_kinds_without_a_count_ride_on_the_deck_buttons(
     bot = RunningBot(make_settings(database_url, fake, decks_dir=decks), clock)
     await bot.start()
     try:
-        bot.runtime.extras["study_seed"] = 1
+        bot.runtime.study_seed = 1
         chat = Chat(fake, ADA)
         await enrol_in_every_deck(chat)
         for command, kind in (("/test mc", ("mc",)), ("/test tf", ("tf",))):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
@@ -26,7 +29,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.runtime import Clock, Runtime, system_clock
+from bot.runtime import Clock, Runtime, StudySeed, Timetable, system_clock
 from bot.services.decks import load_bundled_decks
 from bot.storage.db import Database
 from bot.telegram import texts
@@ -133,7 +136,14 @@ def register(application: Application) -> None:
     application.add_error_handler(general.on_error)
 
 
-async def _post_init(application: Application) -> None:
+# Builds the timetable once the bot is up; given by the composition (scheduler.compose),
+# since nothing in bot/ imports the layer above it.
+TimetableFactory = Callable[[Runtime, Bot], Timetable]
+
+
+async def _post_init(
+    application: Application, *, timetable: TimetableFactory | None, start_timetable: bool
+) -> None:
     runtime: Runtime = application.bot_data["runtime"]
     await runtime.db.migrate()
     report = await load_bundled_decks(runtime.db, runtime.settings.decks_dir, now=runtime.now())
@@ -146,11 +156,10 @@ async def _post_init(application: Application) -> None:
     await application.bot.set_my_commands(in_groups, scope=BotCommandScopeAllGroupChats())
     for_admins = [BotCommand(name, description) for name, description in texts.GROUP_ADMIN_COMMANDS]
     await application.bot.set_my_commands(for_admins, scope=BotCommandScopeAllChatAdministrators())
-    from scheduler.timetable import Timetable  # adapters may import each other; core may not
-
-    runtime.timetable = Timetable(runtime, application.bot)
-    if runtime.extras.get("start_timetable", True):
-        runtime.timetable.start()
+    if timetable is not None:
+        runtime.timetable = timetable(runtime, application.bot)
+        if start_timetable:
+            runtime.timetable.start()
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -164,11 +173,15 @@ def build_application(
     settings: Settings,
     *,
     clock: Clock = system_clock,
+    timetable: TimetableFactory | None = None,
     start_timetable: bool = True,
     rate_limiter: bool = True,
+    study_seed: StudySeed = None,
 ) -> Application:
     """The bot, ready for `bot.launch.run()`; nothing connects until it starts.
 
+    `timetable` builds the sweep jobs in post_init (started unless `start_timetable` is
+    False: tests call its sweep themselves); `study_seed` fixes new study sessions' seeds.
     No Updater: bot.telegram.polling fetches updates and confirms each once it is handled.
     """
     base = (settings.telegram_base_url or "https://api.telegram.org/bot").rstrip("/")
@@ -189,14 +202,17 @@ def build_application(
         .bot(bot)
         .updater(None)
         .context_types(ContextTypes(context=FlashContext))
-        .post_init(_post_init)
+        .post_init(
+            functools.partial(_post_init, timetable=timetable, start_timetable=start_timetable)
+        )
         .post_shutdown(_post_shutdown)
         .concurrent_updates(PerChatUpdateProcessor())
         .job_queue(None)  # the timetable owns the only APScheduler (scheduler/timetable.py)
     )
     application = builder.build()
-    runtime = Runtime(settings=settings, db=Database(settings.database_url), clock=clock)
-    runtime.extras["start_timetable"] = start_timetable
+    runtime = Runtime(
+        settings=settings, db=Database(settings.database_url), clock=clock, study_seed=study_seed
+    )
     application.bot_data["runtime"] = runtime
     register(application)
     return application

@@ -43,8 +43,8 @@ _REFUSALS = {
 
 
 def new_seed(runtime: Runtime) -> int:
-    """A fresh session seed; tests fix it with runtime.extras['study_seed'] (int or callable)."""
-    fixed = runtime.extras.get("study_seed")
+    """A fresh session seed; tests fix it with `runtime.study_seed` (int or callable)."""
+    fixed = runtime.study_seed
     if callable(fixed):
         return int(fixed())
     if fixed is not None:
