@@ -10,8 +10,9 @@ classes:
   card, command answers. They wait only for their own chat's and group's limits.
 - **broadcasts** (calls made inside `broadcasting()`): daily pushes, group posts, notices to
   admins. They also wait for the broadcast budget (`Settings.broadcast_per_second`). A new
-  message sent as a reply takes a token from that budget when one is free, so broadcasts slow
-  down while people are being answered: replies plus broadcasts stay under Telegram's 30/s.
+  message sent as a reply takes a token from that budget (when none is free it goes anyway, and
+  the next broadcast waits for one more), so broadcasts slow down while people are being
+  answered: replies plus broadcasts stay within the budget, under Telegram's 30/s.
 
 Per chat, only new messages count (edits and callback answers add nothing to the chat); in a
 group every write counts; reads (admin checks and the like) are never limited.
@@ -101,9 +102,9 @@ class TrafficRateLimiter(BaseRateLimiter[Traffic]):
     ) -> None:
         if broadcast_per_second <= 0:
             raise ValueError("broadcast_per_second must be positive")
-        # A leaky bucket holding a tenth of a second's budget: however the calls bunch up,
-        # no one-second window sees more than 1.1 × the rate.
-        burst = max(1.0, broadcast_per_second / 10)
+        # A leaky bucket holding one token (at 25/s, 40 ms of budget): requests reach Telegram
+        # bunched by network and event-loop jitter, so the bucket itself must not add a burst.
+        burst = max(1.0, broadcast_per_second / 25)
         self.budget = AsyncLimiter(burst, burst / broadcast_per_second)
         self._chat_burst = chat_burst
         self._chat_period = chat_burst / chat_per_second
@@ -113,6 +114,8 @@ class TrafficRateLimiter(BaseRateLimiter[Traffic]):
         self._broadcast_retries = broadcast_retries
         self._reply_patience = reply_patience
         self._broadcasts_resume_at = 0.0
+        # Reply messages sent while the budget had no token: broadcasts pay these back first.
+        self._reply_debt = 0
 
     async def initialize(self) -> None:
         pass
@@ -176,9 +179,12 @@ class TrafficRateLimiter(BaseRateLimiter[Traffic]):
             await chat_limit.acquire()
         if traffic is Traffic.BROADCAST:
             await self._broadcast_turn()
-        elif new_message and self.budget.has_capacity():
-            # Never waits (capacity was just checked): it only leaves broadcasts less room.
-            await self.budget.acquire()
+        elif new_message:
+            if self.budget.has_capacity():
+                # Never waits (capacity was just checked): it only leaves broadcasts less room.
+                await self.budget.acquire()
+            else:
+                self._reply_debt += 1  # sent now all the same; a broadcast waits for it
         return await callback(*args, **kwargs)
 
     async def _broadcast_turn(self) -> None:
@@ -187,6 +193,9 @@ class TrafficRateLimiter(BaseRateLimiter[Traffic]):
         # A 429 met while sleeping moves the resume time on: sleep until it stops moving.
         while (pause := self._broadcasts_resume_at - loop.time()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(pause)
+        while self._reply_debt > 0:
+            self._reply_debt -= 1
+            await self.budget.acquire()
         await self.budget.acquire()
 
     def _pause_broadcasts(self, seconds: float) -> None:
