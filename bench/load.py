@@ -227,7 +227,7 @@ async def measure(kind: str, learners: int, seconds: float, tmp: Path, database_
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            await asyncio.wait_for(proc.wait(), 30)
+            await asyncio.wait_for(proc.wait(), 120 if PROFILE_DIR else 30)
         except TimeoutError:
             proc.kill()
             await proc.wait()

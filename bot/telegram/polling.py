@@ -11,8 +11,9 @@ Confirming is a prefix: getUpdates(offset) confirms everything below the offset,
 update is in flight, the next poll asks from it and Telegram returns it again with anything
 newer; updates already in hand are skipped. Two things keep that cheap and live:
 
-* while anything is unconfirmed Telegram answers at once, so the next poll waits for a
-  handler to finish (its update is then confirmed by that poll), at most `idle_wait`;
+* while anything is unconfirmed Telegram answers at once, with everything in hand, so the
+  next poll waits until the oldest update in hand is done (that poll confirms it), at most
+  `idle_wait`;
 * an update still in flight after `hold_seconds` (a reply waiting out a group's rate limit,
   Telegram down) stops holding the offset back, so it cannot hide newer updates behind
   Telegram's 100-update page; it is logged, as a crash during it would lose it.
@@ -131,9 +132,9 @@ class ConfirmingPoller:
                 if data["update_id"] >= self._next_id:
                     self._dispatch(data)
             if self.offset < self._next_id:
-                # The next poll would come back at once with what is in hand: give a handler
-                # the chance to finish first (Telegram then forgets it), or new updates time
-                # to arrive.
+                # The next poll would come back at once with everything in hand (with a
+                # hundred chats busy, a hundred updates each time): wait until the update
+                # holding the offset is done, or `idle_wait` for new ones to gather.
                 self._finished.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.idle_wait):
@@ -157,9 +158,11 @@ class ConfirmingPoller:
         task.add_done_callback(lambda _task: self._done(update_id))
 
     def _done(self, update_id: int) -> None:
+        holding = update_id == self.offset
         self._in_flight.pop(update_id, None)
         self._released.discard(update_id)
-        self._finished.set()
+        if holding:  # the offset moves on: worth a poll to confirm it
+            self._finished.set()
 
     def _release_slow(self) -> None:
         cutoff = time.monotonic() - self.hold_seconds
