@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.telegram import texts
 from tests.fake_telegram import FakeUser
 from tests.harness import Chat, eventually
 
@@ -271,3 +272,18 @@ async def test_a_card_too_long_for_one_message_shows_its_answer_below(
         assert fake.refusals() == []
     finally:
         await bot.stop()
+
+
+async def test_a_deleted_card_message_is_shown_anew_and_its_grade_recorded(running_bot, fake):
+    chat = Chat(fake, ADA)
+    card = await _enrol(chat)
+    # The person deletes the card; an old button of it still reaches the bot (no message).
+    fake.delete_message(ADA.id, card.message_id)
+    toast, [anew] = await chat.press(card, "Show answer", expect=1)
+    assert toast["text"] is None and anew.method == "sendMessage"
+    assert "What are the primary deep learning frameworks" in anew.text and "Answer" in anew.text
+    fake.delete_message(ADA.id, anew.message_id)
+    toast, [following] = await chat.press(anew, "Good", expect=1)
+    assert toast["text"] == "Recorded: Good — next in 10m"
+    assert following.method == "sendMessage" and following.buttons[0][0] == "Show answer"
+    assert texts.INTERNAL_ERROR not in [m.text for m in fake.sent]

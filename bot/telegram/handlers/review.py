@@ -121,16 +121,27 @@ async def send_next_card(
         markup = keyboards.show_answer(study.card.id, study.version)
     if graded is not None:
         query, record = graded
-        if await edit_html(query, texts.after_grade(record, text), markup):
-            if replaced is not None:
-                await _settle_moved_on(context, chat_id, *replaced)
-            return
-        # Too long for one message with the record: keep the record, send the card below.
-        await edit_html(query, record)
+        try:
+            if await edit_html(query, texts.after_grade(record, text), markup):
+                if replaced is not None:
+                    await _settle_moved_on(context, chat_id, *replaced)
+                return
+            # Too long for one message with the record: keep the record, send the card below.
+            await edit_html(query, record)
+        except BadRequest as error:
+            if not message_gone(error):
+                raise
+            # The graded card's message was deleted or is too old to edit: send what follows.
     if study is None:
         await send_html(context.bot, chat_id, text)
     else:
         await send_card(context, chat_id, study)
+
+
+def message_gone(error: BadRequest) -> bool:
+    """Telegram refused an edit because the message was deleted or is too old to edit."""
+    text = error.message.lower()
+    return "message to edit not found" in text or "message can't be edited" in text
 
 
 async def on_review(update: Update, context: FlashContext) -> None:
@@ -176,14 +187,19 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
         editable=study.deck.owner_id == user.id,
     )
     await query.answer()
-    if await edit_html(query, texts.question_and_answer(study), grades):
-        return
-    # Question and answer together pass 4096 characters: keep the question where it is and
-    # send the answer below it (split if need be), the grade buttons on its last part.
-    await query.edit_message_reply_markup(reply_markup=None)
-    message = await send_html(
-        context.bot, update.effective_chat.id, texts.answer_only(study), grades
-    )
+    try:
+        if await edit_html(query, texts.question_and_answer(study), grades):
+            return
+        # Question and answer together pass 4096 characters: keep the question where it is
+        # and send the answer below it (split if need be), the grade buttons on its last part.
+        await query.edit_message_reply_markup(reply_markup=None)
+        reveal = texts.answer_only(study)
+    except BadRequest as error:
+        if not message_gone(error):
+            raise
+        # The card's message was deleted or is too old to edit: show the card anew.
+        reveal = [texts.question(study), texts.answer_only(study)]
+    message = await send_html(context.bot, update.effective_chat.id, reveal, grades)
     async with runtime.db.session() as session:
         await review_messages.card_message_moved(
             session, user_id=user.id, message_id=message.message_id, card_id=study.card.id
