@@ -22,18 +22,22 @@ ADA = FakeUser(1301, "Ada")
 async def _grade_cards(chat: Chat, count: int):
     [welcome] = await chat.send("/start")
     _toast, [_picker, _confirm, card] = await chat.press(welcome, "📚", expect=3)
-    presses = []
+    presses, shown_cards = [], set()
     for _ in range(count):
+        shown_cards.add(card.buttons[0][1])
         _t, [shown] = await chat.press(card, "Show answer", expect=1)
         data = next(d for t, d in shown.buttons if t.startswith("Good"))
         presses.append(chat.fake.press_button(chat.chat_id, shown.message_id, data, user=ADA))
         await chat.fake.wait_for_callback_answer(presses[-1])
+        # The next card: a Show answer button not pressed yet (in a new or the edited message).
         card = await chat.fake.wait_for(
-            lambda m=card.message_id: next(
+            lambda: next(
                 (
                     x
                     for x in chat.fake.messages(chat.chat_id)
-                    if x.message_id > m and x.buttons and x.buttons[0][0] == "Show answer"
+                    if x.buttons
+                    and x.buttons[0][0] == "Show answer"
+                    and x.buttons[0][1] not in shown_cards
                 ),
                 None,
             )
