@@ -33,7 +33,11 @@ class RedactingFilter(logging.Filter):
         self._secrets = sorted((s for s in secrets if s), key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self._secrets)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: logging would print its raw arguments
+            message = f"{record.msg} (log arguments did not fit the message)"
+        record.msg = redact(message, self._secrets)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             text = "".join(traceback.format_exception(*record.exc_info))
