@@ -146,7 +146,7 @@ def test_help_tells_progress_and_stats_apart():
     assert lines["/progress"] != lines["/stats"].replace("/stats", "/progress")
     assert "Learn, Test and Match" in lines["/progress"]
     assert "due" in lines["/stats"] and "streak" in lines["/stats"]
-    menu = dict(texts.COMMANDS)
+    menu = texts.COMMAND_MENU
     assert menu["progress"] != menu["stats"]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from telegram import (
     Bot,
@@ -32,6 +34,7 @@ from bot.config import Settings
 from bot.runtime import Clock, Runtime, StudySeed, Timetable, system_clock
 from bot.services.decks import load_bundled_decks
 from bot.storage.db import Database
+from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from bot.telegram.answering import AnsweringBot
 from bot.telegram.context import FlashContext
@@ -41,6 +44,7 @@ from bot.telegram.handlers import (
     general,
     groups,
     onboarding,
+    own_decks,
     quiz,
     review,
     settings,
@@ -54,63 +58,113 @@ __all__ = ["build_application"]
 log = logging.getLogger(__name__)
 
 
+class Scope(enum.Enum):
+    """Where a command works and whose menu lists it."""
+
+    PRIVATE = "private"  # private chats; the menu there (and the default one)
+    GROUP = "group"  # group chats; every member's menu
+    GROUP_ADMIN = "group_admin"  # group chats; only admins' menu (the handler checks rights)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its handler, where it works, and whether the menu lists it (the
+    description is texts.COMMAND_MENU's or texts.GROUP_COMMAND_MENU's)."""
+
+    name: str
+    callback: Callable[[Update, FlashContext], Awaitable[None]]
+    scope: Scope
+    in_menu: bool = True
+
+    @property
+    def description(self) -> str:
+        menu = texts.COMMAND_MENU if self.scope is Scope.PRIVATE else texts.GROUP_COMMAND_MENU
+        return menu[self.name]
+
+
+P, G, A = Scope.PRIVATE, Scope.GROUP, Scope.GROUP_ADMIN
+# Every command, in menu order. Group commands answer /command@botname too.
+COMMANDS = (
+    Command("start", onboarding.on_start, P),
+    Command("review", review.on_review, P),
+    Command("cards", study.on_cards, P),
+    Command("learn", study.on_learn, P),
+    Command("test", study.on_test, P),
+    Command("match", study.on_match, P),
+    Command("quiz", study.on_quiz, P),
+    Command("progress", study.on_progress, P),
+    Command("decks", onboarding.on_decks, P),
+    Command("undo", review.on_undo, P),
+    Command("stats", review.on_stats, P),
+    Command("settings", settings.on_settings, P),
+    Command("time", settings.on_time, P),
+    Command("timezone", settings.on_timezone, P),
+    Command("newcards", settings.on_newcards, P),
+    Command("pause", settings.on_pause, P),
+    Command("resume", settings.on_resume, P),
+    Command("newdeck", authoring.on_newdeck, P),
+    Command("add", authoring.on_add, P),
+    Command("export", export.on_export, P),
+    Command("help", general.on_help, P),
+    # ending what /add, ✏️ Edit or Rename asked: said in those messages, not in the menu
+    Command("done", authoring.on_done, P, in_menu=False),
+    Command("cancel", authoring.on_cancel, P, in_menu=False),
+    # group study
+    Command("settings", groups.on_group_settings, G),
+    Command("progress", groups.on_group_progress, G),
+    Command("quiz", groups.on_group_quiz, G),
+    Command("help", groups.on_group_help, G),
+    Command("start", groups.on_group_help, G, in_menu=False),
+    Command("deck", groups.on_group_deck, A),
+    Command("time", groups.on_group_time, A),
+    Command("timezone", groups.on_group_timezone, A),
+    Command("cards_per_post", groups.on_group_cards_per_post, A),
+    Command("pause", groups.on_group_pause, A),
+    Command("resume", groups.on_group_resume, A),
+)
+
+
+# Every kind of inline button and the handler it goes to, decoded.
+BUTTONS = {
+    cb.StartReview: review.on_start_review,
+    cb.ShowAnswer: review.on_show_answer,
+    cb.Grading: review.on_grade,
+    cb.Enrol: onboarding.on_enrol,
+    cb.Leave: onboarding.on_leave,
+    cb.GroupGrade: groups.on_group_grade,
+    cb.GroupDeck: groups.on_group_deck_pick,
+    cb.PickDeck: study.on_pick_deck,
+    cb.StudyMove: study.on_study_move,
+    cb.CardEdit: authoring.on_card_edit,
+    cb.BulkChoice: authoring.on_bulk_choice,
+    cb.DeckMenu: own_decks.on_deck_menu,
+    cb.JoinShared: own_decks.on_join_shared,
+    cb.GroupOwnDeck: groups.on_group_deck_pick,
+    cb.ExportDeck: export.on_export_pick,
+}
+
+
+def _menu(*scopes: Scope) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in COMMANDS if c.in_menu and c.scope in scopes]
+
+
 def register(application: Application) -> None:
     """Every handler, in the order they are tried."""
     private = filters.ChatType.PRIVATE
-    commands = {
-        # onboarding
-        "start": onboarding.on_start,
-        "decks": onboarding.on_decks,
-        # spaced review
-        "review": review.on_review,
-        "undo": review.on_undo,
-        "stats": review.on_stats,
-        # study modes
-        "cards": study.on_cards,
-        "learn": study.on_learn,
-        "test": study.on_test,
-        "match": study.on_match,
-        "quiz": study.on_quiz,
-        "progress": study.on_progress,
-        # settings
-        "settings": settings.on_settings,
-        "time": settings.on_time,
-        "timezone": settings.on_timezone,
-        "newcards": settings.on_newcards,
-        "pause": settings.on_pause,
-        "resume": settings.on_resume,
-        "help": general.on_help,
-        # your own decks: writing cards in chat, export
-        "newdeck": authoring.on_newdeck,
-        "add": authoring.on_add,
-        "done": authoring.on_done,
-        "cancel": authoring.on_cancel,
-        "export": export.on_export,
-    }
-    for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=private))
-    # group study: group chats only (CommandHandler also accepts /command@botname)
-    group_commands = {
-        "start": groups.on_group_help,
-        "help": groups.on_group_help,
-        "settings": groups.on_group_settings,
-        "deck": groups.on_group_deck,
-        "time": groups.on_group_time,
-        "timezone": groups.on_group_timezone,
-        "cards_per_post": groups.on_group_cards_per_post,
-        "pause": groups.on_group_pause,
-        "resume": groups.on_group_resume,
-        "quiz": groups.on_group_quiz,
-        "progress": groups.on_group_progress,
-    }
-    for name, callback in group_commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=filters.ChatType.GROUPS))
+    for command in COMMANDS:
+        chats = private if command.scope is Scope.PRIVATE else filters.ChatType.GROUPS
+        application.add_handler(CommandHandler(command.name, command.callback, filters=chats))
     application.add_handler(
         ChatMemberHandler(groups.on_bot_membership, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_group_migrated))
-    # Every button press goes through one router that validates the payload.
-    application.add_handler(CallbackQueryHandler(general.on_callback))
+    # Inline buttons: one handler per kind of payload (bot.telegram.callbacks), then one that
+    # answers anything else (forged or foreign data).
+    for kind, handle in BUTTONS.items():
+        application.add_handler(
+            CallbackQueryHandler(general.on_button(kind, handle), pattern=cb.pattern(kind))
+        )
+    application.add_handler(CallbackQueryHandler(general.on_unknown_button))
     # Quiz-poll votes, private quizzes and group rounds alike.
     application.add_handler(PollAnswerHandler(quiz.on_poll_answer))
     # First of all (group -2): a reply to what /add, ✏️ Edit or Rename asked is taken
@@ -149,13 +203,13 @@ async def _post_init(
     report = await load_bundled_decks(runtime.db, runtime.settings.decks_dir, now=runtime.now())
     if report.errors:
         log.error("%d deck file(s) could not be loaded; see above", len(report.errors))
-    commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
-    await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
-    await application.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
-    in_groups = [BotCommand(name, description) for name, description in texts.GROUP_COMMANDS]
-    await application.bot.set_my_commands(in_groups, scope=BotCommandScopeAllGroupChats())
-    for_admins = [BotCommand(name, description) for name, description in texts.GROUP_ADMIN_COMMANDS]
-    await application.bot.set_my_commands(for_admins, scope=BotCommandScopeAllChatAdministrators())
+    bot = application.bot
+    await bot.set_my_commands(_menu(Scope.PRIVATE), scope=BotCommandScopeDefault())
+    await bot.set_my_commands(_menu(Scope.PRIVATE), scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(_menu(Scope.GROUP), scope=BotCommandScopeAllGroupChats())
+    await bot.set_my_commands(
+        _menu(Scope.GROUP, Scope.GROUP_ADMIN), scope=BotCommandScopeAllChatAdministrators()
+    )
     if timetable is not None:
         runtime.timetable = timetable(runtime, application.bot)
         if start_timetable:

@@ -154,29 +154,30 @@ INTERNAL_ERROR = (
 STILL_WORKING = "Working on it…"
 BUTTON_WITHOUT_CHAT = "This button only works in a chat with me."
 
-COMMANDS = [
-    ("start", "Welcome and deck choice"),
-    ("review", "Study the cards due now"),
-    ("cards", "Browse a deck's flashcards"),
-    ("learn", "Learn a deck step by step"),
-    ("test", "Take a scored test"),
-    ("match", "Match questions and answers, timed"),
-    ("quiz", "A quick quiz"),
-    ("progress", "Mastery and Learn/Test/Match results"),
-    ("decks", "Choose decks to study"),
-    ("undo", "Take back the last grade"),
-    ("stats", "Spaced review: due cards, streak"),
-    ("settings", "Review time, timezone, limits"),
-    ("time", "Set the daily review time (HH:MM)"),
-    ("timezone", "Set your timezone (Area/City)"),
-    ("newcards", "New cards per day"),
-    ("pause", "Pause daily messages"),
-    ("resume", "Resume daily messages"),
-    ("newdeck", "Create a deck of your own"),
-    ("add", "Add cards to your deck"),
-    ("export", "Download a deck (Anki, CSV, Quizlet)"),
-    ("help", "How this works"),
-]
+# What the command menu says of each command (the menu and its order: bot.telegram.app).
+COMMAND_MENU = {
+    "start": "Welcome and deck choice",
+    "review": "Study the cards due now",
+    "cards": "Browse a deck's flashcards",
+    "learn": "Learn a deck step by step",
+    "test": "Take a scored test",
+    "match": "Match questions and answers, timed",
+    "quiz": "A quick quiz",
+    "progress": "Mastery and Learn/Test/Match results",
+    "decks": "Choose decks to study",
+    "undo": "Take back the last grade",
+    "stats": "Spaced review: due cards, streak",
+    "settings": "Review time, timezone, limits",
+    "time": "Set the daily review time (HH:MM)",
+    "timezone": "Set your timezone (Area/City)",
+    "newcards": "New cards per day",
+    "pause": "Pause daily messages",
+    "resume": "Resume daily messages",
+    "newdeck": "Create a deck of your own",
+    "add": "Add cards to your deck",
+    "export": "Download a deck (Anki, CSV, Quizlet)",
+    "help": "How this works",
+}
 
 
 def welcome(
@@ -1035,21 +1036,19 @@ SHOW_ANSWER_BUTTON = "Show answer"
 
 # --- groups ---------------------------------------------------------------------------------
 
-GROUP_COMMANDS = [
-    ("settings", "This group's deck and daily time"),
-    ("progress", "The group's progress table"),
-    ("quiz", "Start a quiz round"),
-    ("help", "How group study works"),
-]
-GROUP_ADMIN_COMMANDS = [
-    *GROUP_COMMANDS,
-    ("deck", "Choose the deck (admins)"),
-    ("time", "Daily post time HH:MM (admins)"),
-    ("timezone", "Group timezone Area/City (admins)"),
-    ("cards_per_post", "Cards per daily post, 1-5 (admins)"),
-    ("pause", "Pause the daily post (admins)"),
-    ("resume", "Resume the daily post (admins)"),
-]
+# The menu in groups: all members see the first, admins also the "(admins)" ones.
+GROUP_COMMAND_MENU = {
+    "settings": "This group's deck and daily time",
+    "progress": "The group's progress table",
+    "quiz": "Start a quiz round",
+    "help": "How group study works",
+    "deck": "Choose the deck (admins)",
+    "time": "Daily post time HH:MM (admins)",
+    "timezone": "Group timezone Area/City (admins)",
+    "cards_per_post": "Cards per daily post, 1-5 (admins)",
+    "pause": "Pause the daily post (admins)",
+    "resume": "Resume the daily post (admins)",
+}
 
 
 def group_help(bot_username: str) -> str:

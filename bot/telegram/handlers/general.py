@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -15,37 +17,20 @@ from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from bot.telegram.answering import answer_if_slow, was_answered
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers import authoring, export, groups, onboarding, own_decks, review, study
+from bot.telegram.handlers import groups, review
 from bot.telegram.handlers.common import send_html
 
 __all__ = [
     "is_database_unavailable",
-    "on_callback",
+    "on_button",
     "on_error",
     "on_help",
     "on_stray_text",
+    "on_unknown_button",
     "on_unknown_command",
 ]
 
 log = logging.getLogger(__name__)
-
-_ROUTES = {
-    cb.StartReview: review.on_start_review,
-    cb.ShowAnswer: review.on_show_answer,
-    cb.Grading: review.on_grade,
-    cb.Enrol: onboarding.on_enrol,
-    cb.Leave: onboarding.on_leave,
-    cb.GroupGrade: groups.on_group_grade,
-    cb.GroupDeck: groups.on_group_deck_pick,
-    cb.PickDeck: study.on_pick_deck,
-    cb.StudyMove: study.on_study_move,
-    cb.CardEdit: authoring.on_card_edit,
-    cb.BulkChoice: authoring.on_bulk_choice,
-    cb.DeckMenu: own_decks.on_deck_menu,
-    cb.JoinShared: own_decks.on_join_shared,
-    cb.GroupOwnDeck: groups.on_group_deck_pick,
-    cb.ExportDeck: export.on_export_pick,
-}
 
 
 async def on_help(update: Update, context: FlashContext) -> None:
@@ -66,24 +51,39 @@ async def on_stray_text(update: Update, context: FlashContext) -> None:
     await send_html(context.bot, update.effective_chat.id, texts.STRAY_TEXT)
 
 
-async def on_callback(update: Update, context: FlashContext) -> None:
-    """Decode every inline-button press and route it; forged data gets a short answer."""
+ButtonHandler = Callable[[Update, FlashContext, Any], Awaitable[None]]
+
+
+def on_button(
+    kind: type, handle: ButtonHandler
+) -> Callable[[Update, FlashContext], Awaitable[None]]:
+    """The CallbackQueryHandler callback for one kind of button: `handle` gets the decoded
+    payload, and the spinner stops within a second even if it waits on a busy database."""
+
+    async def on_press(update: Update, context: FlashContext) -> None:
+        query = update.callback_query
+        data = cb.parse(kind, query.data)
+        if query.message is None or data is None:
+            await on_unknown_button(update, context)
+            return
+        watchdog = asyncio.create_task(answer_if_slow(query, texts.STILL_WORKING))
+        try:
+            await handle(update, context, data)
+        finally:
+            watchdog.cancel()
+
+    on_press.__doc__ = f"A {kind.__name__} button: decoded, then {handle.__name__}."
+    return on_press
+
+
+async def on_unknown_button(update: Update, context: FlashContext) -> None:
+    """A press no button kind took: forged or foreign data gets a short answer."""
     query = update.callback_query
     if query.message is None:
         # An inline-mode message (we send none) or a forged query: no chat to act in.
         await query.answer(texts.BUTTON_WITHOUT_CHAT)
         return
-    data = cb.decode(query.data)
-    handler = _ROUTES.get(type(data))
-    if handler is None:
-        await query.answer(texts.FORGED)
-        return
-    # The spinner stops within a second even if the handler waits on a busy database.
-    watchdog = asyncio.create_task(answer_if_slow(query, texts.STILL_WORKING))
-    try:
-        await handler(update, context, data)
-    finally:
-        watchdog.cancel()
+    await query.answer(texts.FORGED)
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:
