@@ -74,6 +74,10 @@ class Settings(DatabaseSettings):
     default_new_cards_per_day: int = Field(default=20, ge=0, le=1000)
     decks_dir: Path = DEFAULT_DECKS_DIR
     fsrs_fuzzing: bool = True
+    # Deck files learners send: Telegram lets bots download at most 20 MB, so that is the cap;
+    # a smaller one is refused before downloading, by the size Telegram declares.
+    max_import_bytes: int = Field(default=20 * 1024 * 1024, ge=1, le=20 * 1024 * 1024)
+    max_import_cards: int = Field(default=20_000, ge=1, le=200_000)
 
     @field_validator("bot_token")
     @classmethod

@@ -30,6 +30,7 @@ __all__ = [
     "GroupPostGrade",
     "ImportedReview",
     "Media",
+    "PendingImport",
     "QuizAnswer",
     "QuizPoll",
     "ReviewLog",
@@ -218,6 +219,31 @@ class Media(SQLModel, table=True):
     # Telegram's file_id after the first upload; later sends reuse it.
     telegram_file_id: str | None = Field(default=None, max_length=255)
     created_at: datetime = _utc()
+
+
+class PendingImport(SQLModel, table=True):
+    """A file a learner sent, kept from its preview until they press Import or Cancel.
+
+    The raw bytes are kept (not only Telegram's file_id): any process can re-read them after a
+    restart without another download, and the separators chosen in the preview re-parse them.
+    `status` moves once from "pending" to "imported" or "cancelled" (then `data` is emptied);
+    rows past `expires_at` are deleted when the next file arrives.
+    """
+
+    __tablename__ = "pending_imports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    file_name: str = Field(max_length=255)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default="pending", max_length=16)  # pending | imported | cancelled
+    # Quizlet separators or a CSV delimiter the learner chose in the preview; NULL = detect.
+    term_separator: str | None = Field(default=None, max_length=8)
+    row_separator: str | None = Field(default=None, max_length=8)
+    delimiter: str | None = Field(default=None, max_length=4)
+    deck_id: int | None = None  # the deck the import made or updated
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
 
 
 class StudySession(SQLModel, table=True):

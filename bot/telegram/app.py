@@ -43,6 +43,7 @@ from bot.telegram.handlers import (
     export,
     general,
     groups,
+    imports,
     onboarding,
     own_decks,
     quiz,
@@ -141,6 +142,7 @@ BUTTONS = {
     cb.JoinShared: own_decks.on_join_shared,
     cb.GroupOwnDeck: groups.on_group_deck_pick,
     cb.ExportDeck: export.on_export_pick,
+    cb.ImportChoice: imports.on_import_choice,
 }
 
 
@@ -179,6 +181,11 @@ def register(application: Application) -> None:
     # taken (ApplicationHandlerStop); any other text falls through to on_stray_text.
     application.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, study.on_typed_answer), group=-1
+    )
+    # A deck file: imported in private chat; in a group, pointed to the private chat.
+    application.add_handler(MessageHandler(private & filters.Document.ALL, imports.on_document))
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & filters.Document.ALL, imports.on_group_document)
     )
     # Last: anything else in private chat gets a pointer to /help.
     application.add_handler(MessageHandler(private & filters.COMMAND, general.on_unknown_command))

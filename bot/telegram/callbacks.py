@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.core.srs import Grade
 
 __all__ = [
+    "IMPORT_ACTIONS",
     "MAX_CALLBACK_BYTES",
     "MAX_PICK_LENGTH",
     "STUDY_MODES",
@@ -28,6 +29,7 @@ __all__ = [
     "GroupDeck",
     "GroupGrade",
     "GroupOwnDeck",
+    "ImportChoice",
     "JoinShared",
     "Leave",
     "PickDeck",
@@ -227,6 +229,31 @@ class StudyMove:
     index: int = 0
 
 
+# A button on an import preview, and its code: Import, Cancel, or a way to re-read the file
+# (Quizlet term separators T*, card separators R*, CSV column delimiters C*).
+IMPORT_ACTIONS = {
+    "import": "i",
+    "cancel": "x",
+    "term_tab": "Tt",
+    "term_comma": "Tc",
+    "term_dash": "Td",
+    "row_newline": "Rn",
+    "row_semicolon": "Rs",
+    "csv_tab": "Ct",
+    "csv_comma": "Cc",
+    "csv_semicolon": "Cs",
+}
+_IMPORT_ACTIONS_BY_CODE = {code: action for action, code in IMPORT_ACTIONS.items()}
+
+
+@dataclass(frozen=True)
+class ImportChoice:
+    """A press on the preview of a held file (`pending_id`: bot.services.pending_imports)."""
+
+    pending_id: int
+    action: str
+
+
 Callback = (
     StartReview
     | ShowAnswer
@@ -243,6 +270,7 @@ Callback = (
     | JoinShared
     | GroupOwnDeck
     | ExportDeck
+    | ImportChoice
 )
 
 
@@ -313,6 +341,11 @@ _KINDS: dict[type, _Kind] = {
     JoinShared: _Kind("j:", rf"({_SHARE_CODE})", lambda m: JoinShared(m[1])),
     GroupOwnDeck: _Kind("go:", _INT, lambda m: GroupOwnDeck(int(m[1]))),
     ExportDeck: _Kind("x:", _INT, lambda m: ExportDeck(int(m[1]))),
+    ImportChoice: _Kind(
+        "i:",
+        rf"{_INT}:(i|x|T[tcd]|R[ns]|C[tcs])",
+        lambda m: ImportChoice(int(m[1]), _IMPORT_ACTIONS_BY_CODE[m[2]]),
+    ),
 }
 _PATTERNS = {kind: spec.pattern for kind, spec in _KINDS.items()}
 
@@ -370,6 +403,8 @@ def encode(callback: Callback) -> str:
             data = f"{_prefix(GroupOwnDeck)}{deck_id}"
         case ExportDeck(deck_id):
             data = f"{_prefix(ExportDeck)}{deck_id}"
+        case ImportChoice(pending_id, action):
+            data = f"{_prefix(ImportChoice)}{pending_id}:{IMPORT_ACTIONS[action]}"
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     if len(data.encode()) > MAX_CALLBACK_BYTES:

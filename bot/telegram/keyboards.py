@@ -19,6 +19,7 @@ __all__ = [
     "grades",
     "group_deck_choice",
     "group_grades",
+    "import_preview",
     "match_board",
     "play_again",
     "resume_or_restart",
@@ -321,3 +322,48 @@ def join_shared(code: str) -> InlineKeyboardMarkup:
 
 def deck_back(deck_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.BACK_BUTTON, cb.DeckMenu(deck_id, "back"))]])
+
+
+_TERM_BUTTONS = (
+    ("term_tab", "\t", "Tab"),
+    ("term_comma", ",", "Comma"),
+    ("term_dash", " - ", "“ - ”"),
+)
+_ROW_BUTTONS = (("row_newline", "\n", "New line"), ("row_semicolon", ";", "Semicolon"))
+_CSV_BUTTONS = (
+    ("csv_tab", "\t", "Tab"),
+    ("csv_comma", ",", "Comma"),
+    ("csv_semicolon", ";", "Semicolon"),
+)
+
+
+def import_preview(
+    pending_id: int,
+    *,
+    card_count: int | None,
+    separators: tuple[str, str] | None = None,
+    delimiter: str | None = None,
+) -> InlineKeyboardMarkup:
+    """Import and Cancel under a preview, and the ways to re-read a text file.
+
+    `card_count` None (the file could not be read this way) leaves only Cancel and the
+    separators. The chosen separators are marked.
+    """
+
+    def choice(action: str, label: str, chosen: bool) -> InlineKeyboardButton:
+        return _button(texts.separator_button(label, chosen), cb.ImportChoice(pending_id, action))
+
+    rows = []
+    if separators is not None:
+        term, row = separators
+        rows.append([choice(a, label, term == value) for a, value, label in _TERM_BUTTONS])
+        rows.append([choice(a, label, row == value) for a, value, label in _ROW_BUTTONS])
+    elif delimiter is not None:
+        rows.append([choice(a, label, delimiter == value) for a, value, label in _CSV_BUTTONS])
+    last = [_button(texts.IMPORT_CANCEL_BUTTON, cb.ImportChoice(pending_id, "cancel"))]
+    if card_count:
+        last.insert(
+            0, _button(texts.import_button(card_count), cb.ImportChoice(pending_id, "import"))
+        )
+    rows.append(last)
+    return InlineKeyboardMarkup(rows)

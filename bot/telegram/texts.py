@@ -1018,6 +1018,177 @@ def mastery_line(row: ProgressRow) -> str:
     return f"{mastery_counts(row.mastery)}."
 
 
+# --- your own decks: importing a file ---------------------------------------------------------
+
+IMPORT_FORMATS = {
+    "anki": "Anki package",
+    "quizlet": "Quizlet export",
+    "csv": "CSV/TSV table",
+    "anki_text": "Anki text export",
+    "deck_markdown": "Flashtutor deck file",
+}
+_KIND_NAMES = {"basic": "basic", "reversed": "reversed", "cloze": "cloze", "typed": "typed-answer"}
+_SEPARATOR_NAMES = {"\t": "Tab", ",": "Comma", ";": "Semicolon", " - ": "“ - ”", "\n": "New line"}
+PREVIEW_REASONS = 5  # skipped items and flagged rows shown in a preview; the rest are counted
+
+IMPORT_READING = "📥 Reading <b>{name}</b>…"
+IMPORT_IN_GROUP = (
+    "Send deck files to me in a private chat: I import them for one person, "
+    "who can then share the deck."
+)
+IMPORT_DOWNLOAD_FAILED = (
+    "I couldn't download that file from Telegram. Nothing was saved — please send it again."
+)
+IMPORT_CRASHED = (
+    "I couldn't read that file (the problem has been logged). Nothing was saved. "
+    "Anki packages (.apkg, .colpkg), Quizlet exports (.txt) and CSV/TSV files work."
+)
+IMPORT_STALE = "This preview is no longer open — send the file again to import it."
+IMPORT_ALREADY_DONE = "Already imported."
+IMPORT_ALREADY_CANCELLED = "Already cancelled."
+IMPORT_CANCELLED = "Import cancelled — nothing was saved."
+IMPORTING = "⏳ Importing…"
+
+
+def _separator_name(separator: str) -> str:
+    return _SEPARATOR_NAMES.get(separator, f"“{esc(separator)}”")
+
+
+def import_too_big(name: str, size: int, limit: int) -> str:
+    return (
+        f"❌ <b>{esc(name)}</b> is {size / 1024 / 1024:.1f} MB; I can import files up to "
+        f"{limit // (1024 * 1024)} MB (Telegram lets bots download no more). Nothing was saved. "
+        "Split the deck, or export it from Anki without media."
+    )
+
+
+def import_failed(name: str, reason: str) -> str:
+    """A file that cannot be imported: the parser's one-sentence reason, and nothing saved."""
+    return f"❌ I can't import <b>{esc(name)}</b>: {esc(reason)} Nothing was saved."
+
+
+def _media_line(images: int, sounds: int) -> str | None:
+    found = [counted(n, noun) for n, noun in ((images, "image"), (sounds, "sound")) if n]
+    if not found:
+        return None
+    return "🖼 Media: " + " and ".join(found) + " — shown with their cards."
+
+
+def import_preview(
+    *,
+    file_name: str,
+    kind: str,
+    title: str,
+    notes_by_type: dict[str, int],
+    cards_by_type: dict[str, int],
+    cards_by_kind: dict[str, int],
+    card_count: int,
+    note_count: int,
+    images: int,
+    sounds: int,
+    history: bool,
+    reviews: int,
+    studied_cards: int,
+    skipped: Sequence[tuple[str, str]],
+    warnings: Sequence[str],
+    separators: tuple[str, str] | None,
+    delimiter: str | None,
+    updates_deck: str | None,
+    error: str | None = None,
+) -> str:
+    """What an import would save, before anything is: deck, cards by note type, media,
+    scheduling, what is skipped and why. `error` replaces the body when a re-read failed."""
+    lines = [
+        f"📦 <b>{esc(title)}</b>",
+        f"<i>{esc(file_name)} · {IMPORT_FORMATS.get(kind, kind)}</i>",
+    ]
+    if separators is not None:
+        term, row = separators
+        lines.append(
+            f"Read with {_separator_name(term)} between term and definition, "
+            f"{_separator_name(row)} between cards — wrong? Switch below."
+        )
+    elif delimiter is not None:
+        lines.append(f"Columns split by {_separator_name(delimiter)} — wrong? Switch below.")
+    lines.append("")
+    if error is not None:
+        lines.append(f"❌ {esc(error)}")
+        return "\n".join(lines)
+    lines.append(f"<b>{counted(card_count, 'card')}</b> from {counted(note_count, 'note')}:")
+    for note_type, notes in sorted(notes_by_type.items(), key=lambda item: -item[1]):
+        cards = cards_by_type.get(note_type, 0)
+        lines.append(f"• {esc(note_type)}: {counted(notes, 'note')} → {counted(cards, 'card')}")
+    kinds = [f"{n} {_KIND_NAMES.get(k, k)}" for k, n in cards_by_kind.items() if n and k != "basic"]
+    if kinds:
+        lines.append("Besides basic cards: " + ", ".join(kinds) + ".")
+    media = _media_line(images, sounds)
+    if media:
+        lines.append(media)
+    if history:
+        lines.append(
+            f"🗓 Scheduling: your Anki history is kept ({counted(reviews, 'past answer')}); "
+            f"{counted(studied_cards, 'card')} continue where you left off, the rest start new."
+        )
+    else:
+        lines.append("🗓 Scheduling: every card starts new.")
+    if skipped:
+        lines.append("")
+        lines.append(f"⚠️ Skipped: {counted(len(skipped), 'item')}")
+        for where, reason in skipped[:PREVIEW_REASONS]:
+            lines.append(f"• {esc(where)}: {esc(reason)}")
+        if len(skipped) > PREVIEW_REASONS:
+            lines.append(f"… and {len(skipped) - PREVIEW_REASONS} more")
+    if warnings:
+        lines.append("")
+        lines.append("🔎 Please check:")
+        lines += [f"• {esc(warning)}" for warning in warnings[:PREVIEW_REASONS]]
+        if len(warnings) > PREVIEW_REASONS:
+            lines.append(f"… and {len(warnings) - PREVIEW_REASONS} more")
+    lines.append("")
+    if updates_deck is not None:
+        lines.append(
+            f"This updates your deck <b>{esc(updates_deck)}</b>: changed cards are updated, "
+            "new ones added, removed ones retired; your progress is kept."
+        )
+    lines.append("Nothing is saved until you press <b>Import</b>.")
+    return "\n".join(lines)
+
+
+def import_button(card_count: int) -> str:
+    return f"✅ Import {counted(card_count, 'card')}"
+
+
+IMPORT_CANCEL_BUTTON = "✖️ Cancel"
+
+
+def separator_button(label: str, chosen: bool) -> str:
+    return f"• {label} •" if chosen else label
+
+
+def import_done(
+    title: str,
+    *,
+    cards: int,
+    added: int,
+    updated: int,
+    retired: int,
+    media: int,
+    updated_deck: bool,
+) -> str:
+    """After Import: what was saved and what to do next."""
+    if updated_deck:
+        changes = f"{added} added, {updated} updated, {retired} retired"
+        head = f"✅ Updated <b>{esc(title)}</b>: {counted(cards, 'card')} now ({changes})."
+    else:
+        head = f"✅ Imported <b>{esc(title)}</b>: {counted(cards, 'card')}."
+    if media:
+        head += f" {counted(media, 'new media file')} stored."
+    return (
+        f"{head}\n\nYou're studying it now: /review starts its cards, /cards leafs through "
+        "them, /decks lists your decks."
+    )
+
+
 # --- daily push -----------------------------------------------------------------------------
 
 
