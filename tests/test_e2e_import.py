@@ -64,8 +64,10 @@ async def test_an_anki_package_is_previewed_then_imported(running_bot, fake, nam
     chat = Chat(fake, ADA)
     _toast, _ = await chat.press(preview, "✅ Import")
     done = await fake.wait_for(
-        lambda: "Imported" in (chat.current(preview.message_id).plain_text or "")
-        and chat.current(preview.message_id)
+        lambda: (
+            "Imported" in (chat.current(preview.message_id).plain_text or "")
+            and chat.current(preview.message_id)
+        )
     )
     assert "Imported Spanish Basics: 15 cards" in done.plain_text and "/review" in done.plain_text
     assert done.buttons == []
@@ -113,9 +115,11 @@ async def test_quizlet_separators_are_shown_and_switching_re_reads(running_bot, 
     # Tab between term and definition: no tab in the file, so no cards — and no Import button.
     await chat.press(preview, "Tab")
     reread = await fake.wait_for(
-        lambda: (m := chat.current(preview.message_id)).method == "editMessageText"
-        and "Tab between" in m.plain_text
-        and m
+        lambda: (
+            (m := chat.current(preview.message_id)).method == "editMessageText"
+            and "Tab between" in m.plain_text
+            and m
+        )
     )
     assert "❌" in reread.plain_text
     assert not any(label.startswith("✅ Import") for label, _ in reread.buttons)
@@ -123,18 +127,21 @@ async def test_quizlet_separators_are_shown_and_switching_re_reads(running_bot, 
     # Back to " - ": 12 cards again, then Import uses that reading.
     await chat.press(reread, "“ - ”")
     back = await fake.wait_for(
-        lambda: "12 cards from 12 notes" in (m := chat.current(preview.message_id)).plain_text
-        and m
+        lambda: "12 cards from 12 notes" in (m := chat.current(preview.message_id)).plain_text and m
     )
     await chat.press(back, "✅ Import 12 cards")
     await fake.wait_for(
-        lambda: "Imported quizlet custom: 12 cards"
-        in (chat.current(preview.message_id).plain_text or "")
+        lambda: (
+            "Imported quizlet custom: 12 cards"
+            in (chat.current(preview.message_id).plain_text or "")
+        )
     )
     async with running_bot.runtime.db.session() as session:
         questions = (
-            await session.execute(select(Card.question).join(Deck).where(Deck.owner_id == ADA.id))
-        ).scalars().all()
+            (await session.execute(select(Card.question).join(Deck).where(Deck.owner_id == ADA.id)))
+            .scalars()
+            .all()
+        )
     assert len(questions) == 12 and "el perro" in questions
 
 
