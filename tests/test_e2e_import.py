@@ -180,3 +180,189 @@ async def test_a_document_in_a_group_is_pointed_to_the_private_chat(running_bot,
     reply = await fake.wait_for_message(group, after=mark)
     assert "private chat" in reply.plain_text
     assert "getFile" not in [method for method, _params in fake.requests]
+
+
+async def import_file(fake, user: FakeUser, name: str, data: bytes | None = None) -> BotMessage:
+    """Upload and press Import; returns the confirmation."""
+    preview = await upload(fake, user, name, data)
+    chat = Chat(fake, user)
+    await chat.press(preview, "✅ Import")
+    return await fake.wait_for(
+        lambda: (
+            (m := chat.current(preview.message_id)).method == "editMessageText"
+            and "✅ Imported" in m.plain_text
+            and m
+        ),
+        description="the import confirmation",
+    )
+
+
+def _has_button(message: BotMessage, prefix: str) -> bool:
+    return any(label.startswith(prefix) for label, _data in message.buttons)
+
+
+async def until(fake, chat_id: int, mark: int, done) -> list[BotMessage]:
+    """Messages in the chat since `mark` once `done(messages)` holds."""
+
+    def ready():
+        found = [m for m in fake.sent[mark:] if m.chat_id == chat_id]
+        return found if done(found) else None
+
+    return await fake.wait_for(ready, description="the bot's next prompt")
+
+
+async def review_all(fake, user: FakeUser) -> dict[str, list[BotMessage]]:
+    """/review every card once (Easy), recording what each question and answer sent."""
+    chat = Chat(fake, user)
+    seen: dict[str, list[BotMessage]] = {}
+    mark = fake.mark()
+    fake.send_message(user.id, "/review", user=user)
+    for _ in range(30):
+        shown = await until(
+            fake,
+            user.id,
+            mark,
+            lambda ms: (
+                any(_has_button(m, "Show answer") for m in ms)
+                or any("Done for now" in (m.plain_text or "") for m in ms)
+            ),
+        )
+        prompt = next((m for m in shown if _has_button(m, "Show answer")), None)
+        if prompt is None:
+            return seen
+        question = prompt.plain_text.split("\n\n", 1)[1].split("\n\n")[0]
+        mark = fake.mark()
+        await chat.press(prompt, "Show answer")
+        answered = await until(
+            fake, user.id, mark, lambda ms: any(_has_button(m, "Easy") for m in ms)
+        )
+        seen[question] = shown + answered
+        graded = next(m for m in answered if _has_button(m, "Easy"))
+        mark = fake.mark()
+        await chat.press(graded, "Easy")
+    raise AssertionError("the review did not end")
+
+
+async def test_imported_anki_deck_is_listed_and_reviewed_with_its_photo_and_sound(
+    running_bot, fake
+):
+    done = await import_file(fake, ADA, "deck_modern.apkg")
+    assert "Imported Spanish Basics: 15 cards" in done.plain_text
+
+    chat = Chat(fake, ADA)
+    [decks] = await chat.send("/decks")
+    assert "Your own decks" in decks.plain_text
+    assert "Spanish Basics · 15 cards · ✅ studying" in decks.plain_text
+
+    seen = await review_all(fake, ADA)
+    assert "el café" in seen and "la manzana" in seen and "hola" in seen
+    # HTML from the package reaches Telegram as HTML (bold kept, not shown as tags).
+    cafe = seen["el café"]
+    assert all("<b>" not in (m.plain_text or "") for m in cafe)
+    # "la manzana": its image is on the answer side, sent as a photo captioned with the answer.
+    photos = [m for m in seen["la manzana"] if m.media_kind == "photo"]
+    assert len(photos) == 1
+    assert "Answer" in photos[0].caption and _has_button(photos[0], "Easy")
+    # "hola": a sound on the question side, sent as audio before the question text.
+    audio = [m for m in seen["hola"] if m.media_kind == "audio"]
+    assert len(audio) == 1
+    assert not any("[sound:" in (m.plain_text or "") for m in seen["hola"])
+    # Cards without media send no files.
+    assert all(m.media_kind is None for m in seen["el perro"])
+
+    # The same files for another learner (same deck imported again): no second upload.
+    uploads = len(fake.uploads)
+    assert uploads == 2
+    await import_file(fake, BOB, "deck_legacy.apkg")
+    bob_seen = await review_all(fake, BOB)
+    assert any(m.media_kind == "photo" for m in bob_seen["la manzana"])
+    assert len(fake.uploads) == uploads
+
+
+TYPED_DECK = (
+    b"#separator:tab\n#html:false\n#notetype column:3\n"
+    b"el perro\tthe dog\tBasic (type in the answer)\n"
+)
+
+
+async def test_a_typed_answer_card_is_checked_then_graded(running_bot, fake):
+    await import_file(fake, ADA, "typed.txt", TYPED_DECK)
+    chat = Chat(fake, ADA)
+    [card] = await chat.send("/review")
+    assert "el perro" in card.plain_text and "Type your answer" in card.plain_text
+
+    [wrong] = await chat.send("the cat")
+    assert "You typed\nthe cat\n❌ Not quite." in wrong.plain_text
+    assert _has_button(wrong, "Again")
+    [checked] = await chat.send("Dog!")  # the forgiving matcher: case, punctuation, article
+    assert "You typed\nDog!\n✅ Correct" in checked.plain_text
+    assert "Answer\nthe dog" in checked.plain_text
+    _toast, [graded, end] = await chat.press(checked, "Good", expect=2)
+    assert "Good — next in" in graded.plain_text
+    assert "Done for now" in end.plain_text
+
+    # With nothing typed-answer waiting, text is answered as before.
+    [stray] = await chat.send("hello?")
+    assert "I only understand commands and buttons" in stray.plain_text
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def picture_deck(tmp_path: Path) -> bytes:
+    """An .apkg with images on question sides: a short question, a very long one, a bad image."""
+    import genanki
+
+    model = genanki.Model(
+        1607392401,
+        "Picture",
+        fields=[{"name": "Front"}, {"name": "Back"}],
+        templates=[
+            {"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}
+        ],
+    )
+    deck = genanki.Deck(2059400201, "Pictures")
+    long_question = "Describe the picture. " + "Look closely at every detail. " * 40
+    for guid, front, back in [
+        ("short", 'What is this? <img src="dot.png">', "a dot"),
+        ("long", f'{long_question}<img src="dot.png">', "a dot, described"),
+        ("broken", 'And this? <img src="broken.png">', "not an image"),
+    ]:
+        deck.add_note(genanki.Note(model, [front, back], guid=guid))
+    (tmp_path / "dot.png").write_bytes(PNG)
+    (tmp_path / "broken.png").write_bytes(b"this is no picture")
+    package = genanki.Package(deck)
+    package.media_files = [str(tmp_path / "dot.png"), str(tmp_path / "broken.png")]
+    output = tmp_path / "pictures.apkg"
+    package.write_to_file(str(output))
+    return output.read_bytes()
+
+
+async def test_question_photos_carry_short_text_and_precede_long_text(running_bot, fake, tmp_path):
+    await import_file(fake, ADA, "pictures.apkg", picture_deck(tmp_path))
+    chat = Chat(fake, ADA)
+
+    # A short question rides on its photo as the caption, with the Show answer button.
+    [photo] = await chat.send("/review")
+    assert photo.media_kind == "photo" and "What is this?" in photo.caption
+    assert _has_button(photo, "Show answer")
+    # Show answer edits the caption: question and answer, and the grades.
+    _toast, [shown] = await chat.press(photo, "Show answer", expect=1)
+    assert shown.method == "editMessageCaption" and "Answer\na dot" in shown.caption
+    _toast, [graded, long_photo, long_text] = await chat.press(shown, "Easy", expect=3)
+    assert graded.method == "editMessageCaption" and "Easy — next in" in graded.caption
+
+    # A question over 1,024 characters: the photo alone, then the text with the button.
+    assert long_photo.media_kind == "photo" and not long_photo.caption
+    assert long_text.media_kind is None and _has_button(long_text, "Show answer")
+    assert len(long_text.plain_text) > 1024
+    _toast, [answer] = await chat.press(long_text, "Show answer", expect=1)
+    assert "a dot, described" in answer.plain_text
+    _toast, [_graded, broken] = await chat.press(answer, "Easy", expect=2)
+
+    # Bytes that are no image go as a file (Telegram would refuse them as a photo).
+    assert broken.media_kind == "document" and "And this?" in broken.caption
+    assert [f.kind for f in fake.uploads] == ["photo", "document"]  # the dot uploaded once

@@ -221,6 +221,15 @@ def deck_list(rows: list[tuple[str, str, str, int, bool]]) -> str:
     return "\n".join(lines)
 
 
+def own_deck_list(rows: list[tuple[str, int, bool]]) -> str:
+    """The learner's own decks under /decks: (title, cards, studying)."""
+    lines = ["<b>Your own decks</b> (send a deck file to import another)"]
+    for title, count, studying in rows:
+        mark = "✅ studying" if studying else "not studying"
+        lines.append(f"• <b>{esc(title)}</b> · {counted(count, 'card')} · {mark}")
+    return "\n".join(lines)
+
+
 def enrolled(
     title: str,
     count: int,
@@ -289,8 +298,23 @@ def _card_header(study: StudyCard) -> str:
     return f"<b>{esc(study.deck.title)}</b> · {left}"
 
 
+TYPE_YOUR_ANSWER = "✍️ <i>Type your answer — or tap Show answer.</i>"
+
+
+def card_question(card) -> str:
+    """A stored card's question as Telegram HTML, whichever form it is stored in."""
+    return card_html(card.question, card.text_format)
+
+
+def card_answer(card) -> str:
+    return card_html(card.answer, card.text_format)
+
+
 def question(study: StudyCard) -> str:
-    return f"{_card_header(study)}\n\n{to_telegram_html(study.card.question)}"
+    text = f"{_card_header(study)}\n\n{card_question(study.card)}"
+    if study.card.kind == "typed":
+        text += f"\n\n{TYPE_YOUR_ANSWER}"
+    return text
 
 
 ATTEMPT_CHARS = 500  # a typed attempt beside a self-checked answer: enough to compare
@@ -306,13 +330,34 @@ def attempt_block(attempt: str | None) -> str:
 
 def question_and_answer(study: StudyCard, *, attempt: str | None = None) -> str:
     return (
-        f"{_card_header(study)}\n\n{to_telegram_html(study.card.question)}\n\n"
-        f"{attempt_block(attempt)}<b>Answer</b>\n{to_telegram_html(study.card.answer)}"
+        f"{_card_header(study)}\n\n{card_question(study.card)}\n\n"
+        f"{attempt_block(attempt)}<b>Answer</b>\n{card_answer(study.card)}"
     )
 
 
 def answer_only(study: StudyCard) -> str:
-    return f"<b>Answer</b>\n{to_telegram_html(study.card.answer)}"
+    return f"<b>Answer</b>\n{card_answer(study.card)}"
+
+
+TYPED_ATTEMPT_CHARS = 300
+
+
+def typed_review_result(study: StudyCard, attempt: str, correct: bool, exact: bool) -> str:
+    """A typed-answer card checked: the attempt, the verdict and the answer; grade next."""
+    shown = attempt.strip()
+    if len(shown) > TYPED_ATTEMPT_CHARS:
+        shown = shown[:TYPED_ATTEMPT_CHARS] + "…"
+    if correct:
+        verdict = "✅ Correct." if exact else "✅ Correct (nearly exactly)."
+        hint = "Grade how easy it was."
+    else:
+        verdict = "❌ Not quite."
+        hint = "<b>Again</b> brings it back soon."
+    return (
+        f"{_card_header(study)}\n\n{card_question(study.card)}\n\n"
+        f"<b>Your attempt</b>\n{esc(shown)}\n{verdict}\n\n"
+        f"<b>Answer</b>\n{card_answer(study.card)}\n\n<i>{hint}</i>"
+    )
 
 
 def graded(question_html: str, grade: Grade, interval) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,13 +12,15 @@ from telegram import User as TgUser
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.core.markup import to_telegram_html
+from bot.core.card_text import card_plain
 from bot.core.srs import Grade, fuzz_key, next_intervals
+from bot.core.study import check_written
 from bot.services import review as reviews
 from bot.services import review_messages
 from bot.services.users import active_decks, claim_message
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
+from bot.telegram.card_media import MAX_CAPTION_CHARS, has_media, send_card_side
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import load_user, send_html
 from bot.telegram.handlers.sessions import edit_html, strip_buttons
@@ -45,12 +48,14 @@ _STALE = {
 
 
 async def send_card(context: FlashContext, chat_id: int, study: reviews.StudyCard) -> None:
-    """Send a card's question with its Show answer button; an older card message still open
-    is told it has moved on, so one card is open in one message at a time."""
-    message = await send_html(
+    """Send a card's question (with its images and sounds) and its Show answer button; an
+    older card message still open is told it has moved on, so one card is open at a time."""
+    message = await send_card_side(
+        context.runtime,
         context.bot,
         chat_id,
         texts.question(study),
+        study.card.question_media,
         keyboards.show_answer(study.card.id, study.version),
     )
     async with context.runtime.db.session() as session:
@@ -65,13 +70,17 @@ async def _settle_moved_on(context: FlashContext, chat_id: int, message_id: int,
     """Tell an older card message, still open, that the review has moved on without it."""
     try:
         await context.bot.edit_message_text(
-            texts.review_moved_on(to_telegram_html(card.question)),
+            texts.review_moved_on(texts.card_question(card)),
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
             reply_markup=None,
         )
     except BadRequest as error:
+        if "no text in the message" in str(error).lower():
+            # A photo carrying the question: it keeps its caption and loses its buttons.
+            await strip_buttons(context.bot, chat_id, message_id)
+            return
         # Deleted by the user, or too old to edit: nothing left to settle.
         log.debug("could not settle card message %s: %s", message_id, error)
 
@@ -94,13 +103,15 @@ async def send_next_card(
     runtime = context.runtime
     now = runtime.now()
     replaced = None
+    # A photo or file cannot become text, nor text a photo: then the next card goes below.
+    on_media = graded is not None and _is_media(graded[0].message)
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, tg_user)
         study = await reviews.next_card(session, user=user, now=now, prefer_deck_id=prefer_deck_id)
         if study is None:
             end = await reviews.queue_end(session, user=user, now=now)
             studying = bool(await active_decks(session, user.id))
-        elif graded is not None:
+        elif graded is not None and not on_media and not has_media(study.card.question_media):
             # The graded card's message is about to offer this card (edited just below).
             replaced = await review_messages.card_message_sent(
                 session,
@@ -121,13 +132,18 @@ async def send_next_card(
         markup = keyboards.show_answer(study.card.id, study.version)
     if graded is not None:
         query, record = graded
+        inline = not on_media and (study is None or not has_media(study.card.question_media))
         try:
-            if await edit_html(query, texts.after_grade(record, text), markup):
+            if inline and await edit_html(query, texts.after_grade(record, text), markup):
                 if replaced is not None:
                     await _settle_moved_on(context, chat_id, *replaced)
                 return
-            # Too long for one message with the record: keep the record, send the card below.
-            await edit_html(query, record)
+            # Too long for one message with the record, or media on either side: keep the
+            # record, send the card below.
+            if on_media:
+                await _edit_caption(query, record)
+            else:
+                await edit_html(query, record)
         except BadRequest as error:
             if not message_gone(error):
                 raise
@@ -187,11 +203,17 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
         editable=study.deck.owner_id == user.id,
     )
     await query.answer()
+    on_media = _is_media(message)
     try:
-        if await edit_html(query, texts.question_and_answer(study), grades):
-            return
-        # Question and answer together pass 4096 characters: keep the question where it is
-        # and send the answer below it (split if need be), the grade buttons on its last part.
+        if not has_media(study.card.answer_media):
+            both = texts.question_and_answer(study)
+            if on_media and texts.visible_length(both) <= MAX_CAPTION_CHARS:
+                await _edit_caption(query, both, grades)
+                return
+            if not on_media and await edit_html(query, both, grades):
+                return
+        # The answer goes below the question: it has its own media, the question is a photo
+        # whose caption cannot hold both, or both pass 4096 characters (then split if need be).
         await query.edit_message_reply_markup(reply_markup=None)
         reveal = texts.answer_only(study)
     except BadRequest as error:
@@ -199,16 +221,36 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
             raise
         # The card's message was deleted or is too old to edit: show the card anew.
         reveal = [texts.question(study), texts.answer_only(study)]
-    message = await send_html(context.bot, update.effective_chat.id, reveal, grades)
+    message = await send_card_side(
+        runtime, context.bot, update.effective_chat.id, reveal, study.card.answer_media, grades
+    )
     async with runtime.db.session() as session:
         await review_messages.card_message_moved(
             session, user_id=user.id, message_id=message.message_id, card_id=study.card.id
         )
 
 
+def _is_media(message) -> bool:
+    """Whether a message is a photo, audio or file (its text is a caption)."""
+    if message is None:
+        return False
+    return bool(message.photo) or message.audio is not None or message.document is not None
+
+
+async def _edit_caption(query: CallbackQuery, html_text: str, reply_markup=None) -> None:
+    try:
+        await query.edit_message_caption(
+            caption=html_text, parse_mode=ParseMode.HTML, reply_markup=reply_markup
+        )
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+
+
 async def review_attempt(update: Update, context: FlashContext) -> bool:
     """Text typed while a review card waits is the learner's attempt: the card is revealed
-    below it, the attempt beside the answer, with the grades. False when no card waits."""
+    below it, the attempt beside the answer, with the grades. A typed-answer card's attempt is
+    checked with the forgiving matcher first. False when no card waits."""
     runtime = context.runtime
     chat_id = update.effective_chat.id
     now = runtime.now()
@@ -219,6 +261,14 @@ async def review_attempt(update: Update, context: FlashContext) -> bool:
     if opened is None:
         return False
     old_message_id, study = opened
+    attempt = update.effective_message.text or ""
+    text = texts.question_and_answer(study, attempt=attempt)
+    if study.card.kind == "typed":
+        card = study.card
+        expected = card.typed_answer or card_plain(card.answer, card.text_format)
+        with contextlib.suppress(ValueError):  # nothing to type: shown as a plain attempt
+            verdict = check_written(expected, attempt)
+            text = texts.typed_review_result(study, attempt, verdict.correct, verdict.exact)
     intervals = next_intervals(
         runtime.scheduler_for(retention),
         study.memory,
@@ -226,10 +276,12 @@ async def review_attempt(update: Update, context: FlashContext) -> bool:
         fuzz_key=fuzz_key(user.id, study.card.id, study.version),
     )
     await strip_buttons(context.bot, chat_id, old_message_id)
-    message = await send_html(
+    message = await send_card_side(
+        runtime,
         context.bot,
         chat_id,
-        texts.question_and_answer(study, attempt=update.effective_message.text or ""),
+        text,
+        study.card.answer_media,
         keyboards.grades(
             study.card.id, study.version, intervals, editable=study.deck.owner_id == user.id
         ),
@@ -275,7 +327,8 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
         await query.answer(_STALE[outcome.status])
         return
     await query.answer(texts.grade_recorded(data.grade, outcome.interval))
-    record = texts.graded_line(outcome.card.question, data.grade, outcome.interval)
+    question = card_plain(outcome.card.question, outcome.card.text_format)
+    record = texts.graded_line(question, data.grade, outcome.interval)
     await send_next_card(
         context,
         update.effective_user,
@@ -301,7 +354,7 @@ async def on_undo(update: Update, context: FlashContext) -> None:
     await send_html(
         context.bot,
         update.effective_chat.id,
-        texts.undone(to_telegram_html(card.question), Grade(log.rating)),
+        texts.undone(texts.card_question(card), Grade(log.rating)),
     )
     await send_next_card(
         context, update.effective_user, update.effective_chat.id, prefer_deck_id=log.deck_id
