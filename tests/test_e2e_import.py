@@ -366,3 +366,10 @@ async def test_question_photos_carry_short_text_and_precede_long_text(running_bo
     # Bytes that are no image go as a file (Telegram would refuse them as a photo).
     assert broken.media_kind == "document" and "And this?" in broken.caption
     assert [f.kind for f in fake.uploads] == ["photo", "document"]  # the dot uploaded once
+
+
+async def test_help_says_deck_files_can_be_sent(running_bot, fake):
+    [help_text] = await Chat(fake, ADA).send("/help")
+    assert "Send me a deck file — Anki (.apkg, .colpkg), Quizlet export (.txt), CSV/TSV" in (
+        help_text.plain_text
+    )

@@ -131,6 +131,8 @@ HELP = (
     "/newdeck Title — a deck of your own; /add — write cards into it "
     "(<code>question :: answer</code> lines add many at once; /done when finished)\n"
     "/export — a deck you study as an Anki package, a CSV and Quizlet text\n"
+    "📎 Send me a deck file — Anki (.apkg, .colpkg), Quizlet export (.txt), CSV/TSV — "
+    "to study your own cards: I show a preview first\n"
     "/undo — take back your last grade\n"
     "/stats — spaced review per deck: card counts, what is due, reviews today, streak\n"
     "/settings — your review time, timezone and limits\n"
