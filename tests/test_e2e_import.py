@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -373,3 +374,24 @@ async def test_help_says_deck_files_can_be_sent(running_bot, fake):
     assert "Send me a deck file — Anki (.apkg, .colpkg), Quizlet export (.txt), CSV/TSV" in (
         help_text.plain_text
     )
+
+
+async def test_the_daily_push_leads_to_imported_cards_with_their_photo(
+    running_bot, fake, clock, tmp_path
+):
+    await import_file(fake, ADA, "pictures.apkg", picture_deck(tmp_path))
+    at = clock() + timedelta(hours=1, minutes=1)  # past the default 09:00 review time
+    clock.set(at)
+    assert (await running_bot.runtime.timetable.sweep(at)).pushed == [ADA.id]
+    push = fake.last_message(ADA.id)
+    assert "Time to review: 3 new cards." in push.plain_text
+    _toast, [photo] = await Chat(fake, ADA).press(push, "Start review", expect=1)
+    assert photo.media_kind == "photo" and "What is this?" in photo.caption
+
+
+async def test_an_expired_preview_is_answered_and_imports_nothing(running_bot, fake, clock):
+    preview = await upload(fake, ADA, "cards.csv")
+    clock.advance(hours=25)
+    toast, _ = await Chat(fake, ADA).press(preview, "✅ Import")
+    assert toast["text"] == "This preview is no longer open — send the file again to import it."
+    assert await deck_count(running_bot, ADA.id) == 0
