@@ -395,3 +395,18 @@ async def test_an_expired_preview_is_answered_and_imports_nothing(running_bot, f
     toast, _ = await Chat(fake, ADA).press(preview, "✅ Import")
     assert toast["text"] == "This preview is no longer open — send the file again to import it."
     assert await deck_count(running_bot, ADA.id) == 0
+
+
+async def test_sending_the_same_deck_again_updates_it(running_bot, fake):
+    await import_file(fake, ADA, "deck_modern.apkg")
+    preview = await upload(fake, ADA, "deck_legacy.apkg")  # the same notes, the same GUIDs
+    assert "This updates your deck Spanish Basics" in preview.plain_text
+    chat = Chat(fake, ADA)
+    await chat.press(preview, "✅ Import")
+    done = await fake.wait_for(
+        lambda: "Updated" in (m := chat.current(preview.message_id)).plain_text and m
+    )
+    assert "Updated Spanish Basics: 15 cards now (0 added, 0 updated, 0 retired)" in (
+        done.plain_text
+    )
+    assert await deck_count(running_bot, ADA.id) == 1

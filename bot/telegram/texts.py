@@ -1095,6 +1095,10 @@ IMPORT_ALREADY_DONE = "Already imported."
 IMPORT_ALREADY_CANCELLED = "Already cancelled."
 IMPORT_CANCELLED = "Import cancelled — nothing was saved."
 IMPORTING = "⏳ Importing…"
+IMPORT_SAVE_FAILED = (
+    "Saving the deck failed on my side (it has been logged); nothing was saved. "
+    "Press Import to try again."
+)
 
 
 def _separator_name(separator: str) -> str:

@@ -307,18 +307,50 @@ async def on_import_choice(update: Update, context: FlashContext, data: ImportCh
 
 
 async def _import(update: Update, context: FlashContext, pending: PendingImport) -> None:
-    runtime = context.runtime
     query = update.callback_query
     await query.answer()
     await edit_html(query, texts.IMPORTING)
-    parsed = await _parse(runtime, pending.data, pending.file_name, _reading_of(pending))
+    reading = _reading_of(pending)
+    try:
+        parsed = await _parse(context.runtime, pending.data, pending.file_name, reading)
+        result, updated_deck = await _save(context.runtime, pending, parsed)
+    except Exception:
+        # Rolled back: the file is still pending, so the same buttons can try again.
+        log.exception("import of held file %s failed", pending.id)
+        keyboard = keyboards.import_preview(
+            pending.id,
+            card_count=1,
+            separators=(
+                (reading.separators.term, reading.separators.row) if reading.separators else None
+            ),
+            delimiter=reading.delimiter,
+        )
+        await edit_html(query, texts.IMPORT_SAVE_FAILED, keyboard)
+        return
+    if result is None:
+        return  # a tap racing this one imported it
+    await edit_html(
+        query,
+        texts.import_done(
+            result.deck.title,
+            cards=result.cards,
+            added=result.added,
+            updated=result.updated,
+            retired=result.retired,
+            media=result.media_added,
+            updated_deck=updated_deck,
+        ),
+    )
+
+
+async def _save(runtime: Runtime, pending: PendingImport, parsed: ParsedDeckFile):
+    """The claim on the held file and the deck, in one transaction; (None, False) if taken."""
     now = runtime.now()
     async with runtime.db.session() as session:
-        # The claim and the deck are one transaction: a failure leaves the file pending.
         if not await finish_pending(
             session, pending_id=pending.id, status=PendingStatus.IMPORTED, now=now
         ):
-            return
+            return None, False
         target = await reimport_candidate(session, owner_id=pending.user_id, draft=parsed.draft)
         result = await save_import(
             session,
@@ -329,19 +361,7 @@ async def _import(update: Update, context: FlashContext, pending: PendingImport)
         )
         held = await session.get(PendingImport, pending.id)
         held.deck_id = result.deck.id
-        title = result.deck.title
-    await edit_html(
-        query,
-        texts.import_done(
-            title,
-            cards=result.cards,
-            added=result.added,
-            updated=result.updated,
-            retired=result.retired,
-            media=result.media_added,
-            updated_deck=target is not None,
-        ),
-    )
+    return result, target is not None
 
 
 async def _cancel(update: Update, context: FlashContext, pending: PendingImport) -> None:
