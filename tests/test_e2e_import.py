@@ -410,3 +410,16 @@ async def test_sending_the_same_deck_again_updates_it(running_bot, fake):
         done.plain_text
     )
     assert await deck_count(running_bot, ADA.id) == 1
+
+
+async def test_other_study_modes_show_imported_html_as_formatting(running_bot, fake):
+    await import_file(fake, ADA, "deck_modern.apkg")
+    chat = Chat(fake, ADA)
+    [first] = await chat.send("/cards")
+    card = first
+    for _ in range(15):
+        if "el café" in card.plain_text:
+            break
+        _toast, [card] = await chat.press(card, "Next", expect=1)
+    assert "el café" in card.plain_text and "<b>" not in card.plain_text
+    assert "<b>el café</b>" in card.text  # sent as formatting, not as visible tags

@@ -666,16 +666,26 @@ def format_duration(ms: int, *, compact: bool = False) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
-def _options(option_texts: list[str]) -> str:
+def _html(card, side: str) -> str:
+    """One side of a stored card as Telegram HTML (deck markup or imported HTML alike)."""
+    return card_html(getattr(card, side), card.text_format)
+
+
+def _brief(card, side: str, limit: int) -> str:
+    """One side of a stored card as escaped plain text on one line, at most `limit` chars."""
+    return esc(tile_label(card_plain(getattr(card, side), card.text_format), limit))
+
+
+def _options(options: list[tuple[object, str]]) -> str:
     return "\n".join(
-        f"<b>{option_label(i)}.</b> {to_telegram_html(text)}" for i, text in enumerate(option_texts)
+        f"<b>{option_label(i)}.</b> {_html(card, side)}" for i, (card, side) in enumerate(options)
     )
 
 
-def _option_texts(deck: DeckCards, question: MultipleChoice) -> list[str]:
-    if question.prompt_side == "question":
-        return [deck.cards[i].answer for i in question.options]
-    return [deck.cards[i].question for i in question.options]
+def _option_texts(deck: DeckCards, question: MultipleChoice) -> list[tuple[object, str]]:
+    """The options' cards and the side each shows."""
+    side = "answer" if question.prompt_side == "question" else "question"
+    return [(deck.cards[i], side) for i in question.options]
 
 
 def question_body(
@@ -689,29 +699,27 @@ def question_body(
     if isinstance(question, MultipleChoice):
         options = _options(_option_texts(deck, question))
         if question.prompt_side == "question":
-            return f"{to_telegram_html(card.question)}\n\n<i>Choose the answer:</i>\n{options}"
-        return (
-            f"<i>Which question does this answer?</i>\n\n{to_telegram_html(card.answer)}\n\n"
-            f"{options}"
-        )
+            return f"{_html(card, 'question')}\n\n<i>Choose the answer:</i>\n{options}"
+        return f"<i>Which question does this answer?</i>\n\n{_html(card, 'answer')}\n\n{options}"
     if isinstance(question, TrueFalse):
         shown = deck.cards[question.shown_card_id]
         return (
-            f"<i>True or false?</i>\n\n{to_telegram_html(card.question)}\n\n"
-            f"<b>Answer:</b> {to_telegram_html(shown.answer)}"
+            f"<i>True or false?</i>\n\n{_html(card, 'question')}\n\n"
+            f"<b>Answer:</b> {_html(shown, 'answer')}"
         )
     if question.mode == "typed":
-        return f"{to_telegram_html(card.question)}\n\n<i>Type your answer.</i>"
+        return f"{_html(card, 'question')}\n\n<i>Type your answer.</i>"
     if revealed or attempt is not None:
         return (
-            f"{to_telegram_html(card.question)}\n\n{attempt_block(attempt)}<b>Answer</b>\n"
-            f"{to_telegram_html(card.answer)}\n\n<i>Did you know it?</i>"
+            f"{_html(card, 'question')}\n\n{attempt_block(attempt)}<b>Answer</b>\n"
+            f"{_html(card, 'answer')}\n\n<i>Did you know it?</i>"
         )
-    return f"{to_telegram_html(card.question)}\n\n<i>Think of the answer, then reveal it.</i>"
+    return f"{_html(card, 'question')}\n\n<i>Think of the answer, then reveal it.</i>"
 
 
 def _right_option(deck: DeckCards, question: MultipleChoice, index: int, limit: int = 300) -> str:
-    return f"<b>{option_label(index)}.</b> {excerpt(_option_texts(deck, question)[index], limit)}"
+    card, side = _option_texts(deck, question)[index]
+    return f"<b>{option_label(index)}.</b> {_brief(card, side, limit)}"
 
 
 def resume_offer(mode: str, deck_title: str, done: int, total: int) -> str:
@@ -738,12 +746,12 @@ def browse_card(view: BrowseView) -> str:
     if browse.at_end and len(browse.order) > 1:
         tail = "\n\n<i>Last card — ⏮ to start again, or 🔀 to shuffle.</i>"
     if not browse.showing_answer:
-        return f"{head}\n\n{to_telegram_html(card.question)}{tail}"
-    answer = f"\n\n<b>Answer</b>\n{to_telegram_html(card.answer)}{tail}"
-    text = f"{head} · answer\n\n{to_telegram_html(card.question)}{answer}"
+        return f"{head}\n\n{_html(card, 'question')}{tail}"
+    answer = f"\n\n<b>Answer</b>\n{_html(card, 'answer')}{tail}"
+    text = f"{head} · answer\n\n{_html(card, 'question')}{answer}"
     if visible_length(text) <= MAX_MESSAGE_CHARS:
         return text
-    return f"{head} · answer\n\n<i>{excerpt(card.question, 150)}</i>{answer}"
+    return f"{head} · answer\n\n<i>{_brief(card, 'question', 150)}</i>{answer}"
 
 
 # Learn
@@ -769,14 +777,14 @@ def learn_feedback(view: LearnView, *, didnt_know: bool = False) -> str:
     if feedback.correct:
         line = "✅ Correct!"
         if feedback.verdict is not None and not feedback.verdict.exact:
-            line += " " + end_sentence(f"Exactly: <b>{excerpt(card.answer, 100)}</b>")
+            line += " " + end_sentence(f"Exactly: <b>{_brief(card, 'answer', 100)}</b>")
         if feedback.learned:
             line += " Learned."
     elif isinstance(question, MultipleChoice):
         right = _right_option(view.deck, question, question.correct_index)
         line = "❌ Not quite. " + end_sentence(f"The answer: {right}") + " It will come back later."
     elif question.mode == "typed":
-        right = f"<b>{excerpt(card.answer, 100)}</b>"
+        right = f"<b>{_brief(card, 'answer', 100)}</b>"
         opening = "❌ No problem. " if didnt_know else "❌ Not quite. "
         line = opening + end_sentence(f"The answer: {right}") + " It will come back later."
     else:
@@ -871,9 +879,9 @@ def _wrong_block(deck: DeckCards, wrong: WrongAnswer, number: int) -> str:
     card = deck.cards[question.card_id]
     if isinstance(question, MultipleChoice):
         if question.prompt_side == "question":
-            prompt = excerpt(card.question, 300)
+            prompt = _brief(card, "question", 300)
         else:
-            prompt = f"Which question does this answer? <i>{excerpt(card.answer, 300)}</i>"
+            prompt = f"Which question does this answer? <i>{_brief(card, 'answer', 300)}</i>"
         given = (
             "Your answer: (not answered)"
             if wrong.given is None
@@ -882,7 +890,7 @@ def _wrong_block(deck: DeckCards, wrong: WrongAnswer, number: int) -> str:
         right = _right_option(deck, question, question.correct_index, 200)
     elif isinstance(question, TrueFalse):
         shown = deck.cards[question.shown_card_id]
-        prompt = f"{excerpt(card.question, 300)}\n<i>{excerpt(shown.answer, 300)}</i>"
+        prompt = f"{_brief(card, 'question', 300)}\n<i>{_brief(shown, 'answer', 300)}</i>"
         given = (
             "Your answer: (not answered)"
             if wrong.given is None
@@ -890,16 +898,16 @@ def _wrong_block(deck: DeckCards, wrong: WrongAnswer, number: int) -> str:
         )
         right = _given(question, question.is_true)
         if not question.is_true:
-            right += f" — the answer is: {excerpt(card.answer, 300)}"
+            right += f" — the answer is: {_brief(card, 'answer', 300)}"
     else:
-        prompt = excerpt(card.question, 300)
+        prompt = _brief(card, "question", 300)
         if wrong.given is None:
             given = "Your answer: (not answered)"
         elif question.mode == "typed":
             given = _answer_line(question, str(wrong.given))
         else:
             given = DIDNT_KNOW  # a self-checked answer is wrong only when the learner says so
-        right = excerpt(card.answer, 400)
+        right = _brief(card, "answer", 400)
     return f"<b>{number}.</b> {prompt}\n{given}\nRight answer: <b>{right}</b>"
 
 
