@@ -423,3 +423,12 @@ async def test_other_study_modes_show_imported_html_as_formatting(running_bot, f
         _toast, [card] = await chat.press(card, "Next", expect=1)
     assert "el café" in card.plain_text and "<b>" not in card.plain_text
     assert "<b>el café</b>" in card.text  # sent as formatting, not as visible tags
+    # Media are named in these text-only modes.
+    [first] = await chat.send("/cards")
+    card = first
+    for _ in range(15):
+        if "la manzana" in card.plain_text:
+            break
+        _toast, [card] = await chat.press(card, "Next", expect=1)
+    _toast, [flipped] = await chat.press(card, "↻ Flip", expect=1)
+    assert "🖼 image (shown in /review)" in flipped.plain_text

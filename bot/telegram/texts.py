@@ -667,8 +667,16 @@ def format_duration(ms: int, *, compact: bool = False) -> str:
 
 
 def _html(card, side: str) -> str:
-    """One side of a stored card as Telegram HTML (deck markup or imported HTML alike)."""
-    return card_html(getattr(card, side), card.text_format)
+    """One side of a stored card as Telegram HTML (deck markup or imported HTML alike).
+
+    The study modes show text only: a side's images and sounds are named, /review shows them.
+    """
+    text = card_html(getattr(card, side), card.text_format)
+    kinds = {ref.get("kind") for ref in getattr(card, f"{side}_media", None) or ()}
+    marks = [mark for kind, mark in (("image", "🖼 image"), ("sound", "🔊 sound")) if kind in kinds]
+    if marks:
+        text += f"\n<i>{' · '.join(marks)} (shown in /review)</i>"
+    return text
 
 
 def _brief(card, side: str, limit: int) -> str:
