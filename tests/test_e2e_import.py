@@ -278,6 +278,7 @@ async def test_imported_anki_deck_is_listed_and_reviewed_with_its_photo_and_soun
     bob_seen = await review_all(fake, BOB)
     assert any(m.media_kind == "photo" for m in bob_seen["la manzana"])
     assert len(fake.uploads) == uploads
+    assert fake.refusals() == []
 
 
 TYPED_DECK = (
@@ -372,6 +373,7 @@ async def test_question_photos_carry_short_text_and_precede_long_text(running_bo
     # Bytes that are no image go as a file (Telegram would refuse them as a photo).
     assert broken.media_kind == "document" and "And this?" in broken.caption
     assert [f.kind for f in fake.uploads] == ["photo", "document"]  # the dot uploaded once
+    assert fake.refusals() == []  # nothing the bot sent was refused (captions, photos, edits)
 
 
 async def test_help_says_deck_files_can_be_sent(running_bot, fake):
@@ -437,3 +439,17 @@ async def test_other_study_modes_show_imported_html_as_formatting(running_bot, f
         _toast, [card] = await chat.press(card, "Next", expect=1)
     _toast, [flipped] = await chat.press(card, "↻ Flip", expect=1)
     assert "🖼 image (shown in /review)" in flipped.plain_text
+
+
+async def test_a_photo_card_replaced_by_a_newer_card_message_loses_its_buttons(
+    running_bot, fake, tmp_path
+):
+    await import_file(fake, ADA, "pictures.apkg", picture_deck(tmp_path))
+    chat = Chat(fake, ADA)
+    [photo] = await chat.send("/review")
+    assert photo.media_kind == "photo" and _has_button(photo, "Show answer")
+    sent = await chat.send("/review", expect=2)
+    again = next(m for m in sent if m.method == "sendPhoto")
+    assert again.media_kind == "photo" and _has_button(again, "Show answer")
+    old = chat.current(photo.message_id)
+    assert old.buttons == [] and "What is this?" in old.caption  # caption kept, buttons gone
