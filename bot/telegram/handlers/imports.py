@@ -77,6 +77,26 @@ async def _parse(runtime: Runtime, data: bytes, name: str, reading: _Reading) ->
         )
 
 
+# Drafts read for a preview, kept in this process for its Import press so a big package is not
+# read twice; the held bytes in the database stay the truth (a restart or another process reads
+# them again). Only the newest few: each can hold megabytes of media.
+_KEPT_DRAFTS = 2
+
+
+def _keep_draft(runtime: Runtime, pending_id: int, reading: _Reading, parsed) -> None:
+    kept: dict = runtime.extras.setdefault("import_drafts", {})
+    kept.pop(pending_id, None)
+    if parsed is not None:
+        kept[pending_id] = (reading, parsed)
+    while len(kept) > _KEPT_DRAFTS:
+        kept.pop(next(iter(kept)))
+
+
+def _kept_draft(runtime: Runtime, pending_id: int, reading: _Reading) -> ParsedDeckFile | None:
+    kept_reading, parsed = runtime.extras.get("import_drafts", {}).pop(pending_id, (None, None))
+    return parsed if kept_reading == reading else None
+
+
 def _reading_of(pending: PendingImport) -> _Reading:
     if pending.term_separator and pending.row_separator:
         return _Reading(QuizletSeparators(pending.term_separator, pending.row_separator))
@@ -239,6 +259,7 @@ async def on_document(update: Update, context: FlashContext) -> None:
         if parsed is not None:
             target = await reimport_candidate(session, owner_id=user.id, draft=parsed.draft)
         pending_id, target_title = pending.id, target.title if target is not None else None
+    _keep_draft(runtime, pending_id, reading, parsed)
     text = _preview(
         parsed, file_name=name, reading=reading, updates_deck=target_title, error=error_text
     )
@@ -312,7 +333,9 @@ async def _import(update: Update, context: FlashContext, pending: PendingImport)
     await edit_html(query, texts.IMPORTING)
     reading = _reading_of(pending)
     try:
-        parsed = await _parse(context.runtime, pending.data, pending.file_name, reading)
+        parsed = _kept_draft(context.runtime, pending.id, reading) or await _parse(
+            context.runtime, pending.data, pending.file_name, reading
+        )
         result, updated_deck = await _save(context.runtime, pending, parsed)
     except Exception:
         # Rolled back: the file is still pending, so the same buttons can try again.
@@ -371,6 +394,7 @@ async def _cancel(update: Update, context: FlashContext, pending: PendingImport)
         done = await finish_pending(
             session, pending_id=pending.id, status=PendingStatus.CANCELLED, now=runtime.now()
         )
+    _keep_draft(runtime, pending.id, _Reading(), None)
     await query.answer(texts.IMPORT_CANCELLED if done else texts.IMPORT_STALE)
     if done:
         await edit_html(query, texts.IMPORT_CANCELLED)
@@ -403,6 +427,7 @@ async def _reread(
         if parsed is not None:
             target = await reimport_candidate(session, owner_id=pending.user_id, draft=parsed.draft)
         target_title = target.title if target is not None else None
+    _keep_draft(runtime, pending.id, reading, parsed)
     text = _preview(
         parsed,
         file_name=pending.file_name,
