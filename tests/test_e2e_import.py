@@ -296,13 +296,13 @@ async def test_a_typed_answer_card_is_checked_then_graded(running_bot, fake):
     # Each attempt answers below; the message before it loses its buttons.
     [closed, wrong] = await chat.send("the cat", expect=2)
     assert closed.message_id == card.message_id and closed.buttons == []
-    assert "You typed\nthe cat\n❌ Not quite." in wrong.plain_text
+    assert "Your attempt\nthe cat\n❌ Not quite." in wrong.plain_text
     assert _has_button(wrong, "Again")
     [closed, checked] = await chat.send("Dog!", expect=2)
     assert (
         closed.message_id == wrong.message_id and closed.buttons == []
     )  # the forgiving matcher: case, punctuation, article
-    assert "You typed\nDog!\n✅ Correct" in checked.plain_text
+    assert "Your attempt\nDog!\n✅ Correct" in checked.plain_text
     assert "Answer\nthe dog" in checked.plain_text
     _toast, [graded, end] = await chat.press(checked, "Good", expect=2)
     assert "Good — next in" in graded.plain_text
