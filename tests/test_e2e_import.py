@@ -231,7 +231,10 @@ async def review_all(fake, user: FakeUser) -> dict[str, list[BotMessage]]:
         prompt = next((m for m in shown if _has_button(m, "Show answer")), None)
         if prompt is None:
             return seen
-        question = prompt.plain_text.split("\n\n", 1)[1].split("\n\n")[0]
+        # A grade edits its message into the next card: the question follows the card header.
+        parts = (prompt.plain_text or "").split("\n\n")
+        header = next(i for i, part in enumerate(parts) if part.endswith(" left"))
+        question = parts[header + 1]
         mark = fake.mark()
         await chat.press(prompt, "Show answer")
         answered = await until(
@@ -304,9 +307,10 @@ async def test_a_typed_answer_card_is_checked_then_graded(running_bot, fake):
     )  # the forgiving matcher: case, punctuation, article
     assert "Your attempt\nDog!\n✅ Correct" in checked.plain_text
     assert "Answer\nthe dog" in checked.plain_text
-    _toast, [graded, end] = await chat.press(checked, "Good", expect=2)
-    assert "Good — next in" in graded.plain_text
-    assert "Done for now" in end.plain_text
+    # The grade edits the checked message into its record and the session's end.
+    _toast, [graded] = await chat.press(checked, "Good", expect=1)
+    assert graded.message_id == checked.message_id
+    assert "✓ Good — next in" in graded.plain_text and "Done for now" in graded.plain_text
 
     # With nothing typed-answer waiting, text is answered as before.
     [stray] = await chat.send("hello?")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.card_text import card_html, card_plain
 from bot.core.localtime import MAX_TIMEZONE_NAME, format_minute
-from bot.core.markup import to_plain_text, to_telegram_html
+from bot.core.markup import to_plain_text
 from bot.core.mastery import Mastery
 from bot.core.srs import Grade, format_interval
 from bot.core.study import (
