@@ -254,9 +254,9 @@ async def test_imported_anki_deck_is_listed_and_reviewed_with_its_photo_and_soun
     assert "Imported Spanish Basics: 15 cards" in done.plain_text
 
     chat = Chat(fake, ADA)
-    [decks] = await chat.send("/decks")
+    [_catalogue, decks] = await chat.send("/decks", expect=2)
     assert "Your own decks" in decks.plain_text
-    assert "Spanish Basics · 15 cards · ✅ studying" in decks.plain_text
+    assert "Spanish Basics · 15 cards · yours · ✅ studying" in decks.plain_text
 
     seen = await review_all(fake, ADA)
     assert "el café" in seen and "la manzana" in seen and "hola" in seen

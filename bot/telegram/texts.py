@@ -223,15 +223,6 @@ def deck_list(rows: list[tuple[str, str, str, int, bool]]) -> str:
     return "\n".join(lines)
 
 
-def own_deck_list(rows: list[tuple[str, int, bool]]) -> str:
-    """The learner's own decks under /decks: (title, cards, studying)."""
-    lines = ["<b>Your own decks</b> (send a deck file to import another)"]
-    for title, count, studying in rows:
-        mark = "✅ studying" if studying else "not studying"
-        lines.append(f"• <b>{esc(title)}</b> · {counted(count, 'card')} · {mark}")
-    return "\n".join(lines)
-
-
 def enrolled(
     title: str,
     count: int,

@@ -8,7 +8,6 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.services.decks import deck_by_slug, list_decks
-from bot.services.owned_decks import owned_decks
 from bot.services.review import next_card, queue_end
 from bot.services.sharing import is_share_code
 from bot.services.users import active_decks, drop_retired_decks, enrol, leave
@@ -27,12 +26,6 @@ __all__ = ["enrolled_and_first_card", "on_decks", "on_enrol", "on_leave", "on_st
 async def _catalogue(session, user_id: int) -> list[tuple[str, str, str, int, bool]]:
     mine = {d.id for d in await active_decks(session, user_id)}
     return [(d.slug, d.title, d.description, n, d.id in mine) for d, n in await list_decks(session)]
-
-
-async def _own_decks(session, user_id: int) -> list[tuple[str, int, bool]]:
-    """The learner's own decks (imported or written) as (title, cards, studying)."""
-    mine = {d.id for d in await active_decks(session, user_id)}
-    return [(d.title, n, d.id in mine) for d, n in await owned_decks(session, owner_id=user_id)]
 
 
 async def on_start(update: Update, context: FlashContext) -> None:
@@ -101,12 +94,9 @@ async def on_decks(update: Update, context: FlashContext) -> None:
         user = await load_user(session, runtime, update.effective_user)
         removed = [d.title for d in await drop_retired_decks(session, user.id)]
         catalogue = await _catalogue(session, user.id)
-        own = await _own_decks(session, user.id)
     text = texts.deck_list(catalogue)
     if removed:
         text = f"{texts.decks_removed(removed)}\n\n{text}"
-    if own:
-        text = f"{text}\n\n{texts.own_deck_list(own)}"
     await send_html(
         context.bot,
         update.effective_chat.id,
