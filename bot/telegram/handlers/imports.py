@@ -41,8 +41,6 @@ __all__ = ["on_document", "on_group_document", "on_import_choice"]
 
 log = logging.getLogger(__name__)
 
-# Files read at once per process: the machine's cores, and memory for a few 20 MB packages.
-_PARSE_SLOTS = 2
 _SEPARATOR_CHOICES = {
     "term_tab": SeparatorChoice.TAB,
     "term_comma": SeparatorChoice.COMMA,
@@ -62,11 +60,12 @@ class _Reading:
     delimiter: str | None = None
 
 
-async def _parse(runtime: Runtime, data: bytes, name: str, reading: _Reading) -> ParsedDeckFile:
+async def _parse(
+    context: FlashContext, data: bytes, name: str, reading: _Reading
+) -> ParsedDeckFile:
     """Read a deck file in a worker thread, a few at a time, so the bot keeps answering."""
-    limits = ImportLimits(max_cards=runtime.settings.max_import_cards)
-    slots = runtime.extras.setdefault("import_slots", asyncio.Semaphore(_PARSE_SLOTS))
-    async with slots:
+    limits = ImportLimits(max_cards=context.runtime.settings.max_import_cards)
+    async with context.imports.slots:
         return await asyncio.to_thread(
             parse_deck_file,
             data,
@@ -83,8 +82,8 @@ async def _parse(runtime: Runtime, data: bytes, name: str, reading: _Reading) ->
 _KEPT_DRAFTS = 2
 
 
-def _keep_draft(runtime: Runtime, pending_id: int, reading: _Reading, parsed) -> None:
-    kept: dict = runtime.extras.setdefault("import_drafts", {})
+def _keep_draft(context: FlashContext, pending_id: int, reading: _Reading, parsed) -> None:
+    kept = context.imports.drafts
     kept.pop(pending_id, None)
     if parsed is not None:
         kept[pending_id] = (reading, parsed)
@@ -92,8 +91,8 @@ def _keep_draft(runtime: Runtime, pending_id: int, reading: _Reading, parsed) ->
         kept.pop(next(iter(kept)))
 
 
-def _kept_draft(runtime: Runtime, pending_id: int, reading: _Reading) -> ParsedDeckFile | None:
-    kept_reading, parsed = runtime.extras.get("import_drafts", {}).pop(pending_id, (None, None))
+def _kept_draft(context: FlashContext, pending_id: int, reading: _Reading) -> ParsedDeckFile | None:
+    kept_reading, parsed = context.imports.drafts.pop(pending_id, (None, None))
     return parsed if kept_reading == reading else None
 
 
@@ -234,7 +233,7 @@ async def on_document(update: Update, context: FlashContext) -> None:
     parsed: ParsedDeckFile | None = None
     error_text: str | None = None
     try:
-        parsed = await _parse(runtime, data, name, reading)
+        parsed = await _parse(context, data, name, reading)
     except DeckImportError as error:
         if not _can_reread(error, data, name):
             await _edit(context, status, texts.import_failed(name, str(error)))
@@ -259,7 +258,7 @@ async def on_document(update: Update, context: FlashContext) -> None:
         if parsed is not None:
             target = await reimport_candidate(session, owner_id=user.id, draft=parsed.draft)
         pending_id, target_title = pending.id, target.title if target is not None else None
-    _keep_draft(runtime, pending_id, reading, parsed)
+    _keep_draft(context, pending_id, reading, parsed)
     text = _preview(
         parsed, file_name=name, reading=reading, updates_deck=target_title, error=error_text
     )
@@ -333,8 +332,8 @@ async def _import(update: Update, context: FlashContext, pending: PendingImport)
     await edit_html(query, texts.IMPORTING)
     reading = _reading_of(pending)
     try:
-        parsed = _kept_draft(context.runtime, pending.id, reading) or await _parse(
-            context.runtime, pending.data, pending.file_name, reading
+        parsed = _kept_draft(context, pending.id, reading) or await _parse(
+            context, pending.data, pending.file_name, reading
         )
         result, updated_deck = await _save(context.runtime, pending, parsed)
     except Exception:
@@ -394,7 +393,7 @@ async def _cancel(update: Update, context: FlashContext, pending: PendingImport)
         done = await finish_pending(
             session, pending_id=pending.id, status=PendingStatus.CANCELLED, now=runtime.now()
         )
-    _keep_draft(runtime, pending.id, _Reading(), None)
+    _keep_draft(context, pending.id, _Reading(), None)
     await query.answer(texts.IMPORT_CANCELLED if done else texts.IMPORT_STALE)
     if done:
         await edit_html(query, texts.IMPORT_CANCELLED)
@@ -417,7 +416,7 @@ async def _reread(
     parsed: ParsedDeckFile | None = None
     error_text = None
     try:
-        parsed = await _parse(runtime, pending.data, pending.file_name, reading)
+        parsed = await _parse(context, pending.data, pending.file_name, reading)
     except DeckImportError as error:
         error_text = str(error)
     async with runtime.db.session() as session:
@@ -427,7 +426,7 @@ async def _reread(
         if parsed is not None:
             target = await reimport_candidate(session, owner_id=pending.user_id, draft=parsed.draft)
         target_title = target.title if target is not None else None
-    _keep_draft(runtime, pending.id, reading, parsed)
+    _keep_draft(context, pending.id, reading, parsed)
     text = _preview(
         parsed,
         file_name=pending.file_name,
