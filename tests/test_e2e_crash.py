@@ -65,11 +65,14 @@ def _good_button(fake, person, message_id):
 
 
 def _fresh_card(fake, person, used):
-    # A grade edits its message into the next card: a card is known by its button, not message.
+    # A grade edits its message into the next card, and /review may show a card again in a new
+    # message: a card on screen is its message and its button, pressed once.
     cards = [
         m
         for m in fake.messages(person.id)
-        if m.buttons and m.buttons[0][0] == "Show answer" and m.buttons[0][1] not in used
+        if m.buttons
+        and m.buttons[0][0] == "Show answer"
+        and (m.message_id, m.buttons[0][1]) not in used
     ]
     return cards[-1] if cards else None
 
@@ -85,7 +88,7 @@ async def _learner(fake, person, acked, presses) -> None:
             # A grade handled again after a kill says "already graded" and sends no next card.
             fake.send_message(person.id, "/review", user=person)
             continue
-        used.add(card.buttons[0][1])
+        used.add((card.message_id, card.buttons[0][1]))
         show = fake.press_button(person.id, card.message_id, card.buttons[0][1], user=person)
         presses.append(show)
         await fake.wait_for_callback_answer(show, timeout=90)
