@@ -166,7 +166,7 @@ async def test_a_300_character_timezone_is_unknown_not_a_database_outage(running
 def test_only_database_errors_count_as_the_database_being_down():
     from sqlalchemy.exc import IntegrityError, OperationalError
 
-    from bot.telegram.handlers.general import is_database_unavailable
+    from bot.storage.db import is_database_unavailable
 
     assert is_database_unavailable(OperationalError("SELECT 1", {}, OSError("refused")))
     assert not is_database_unavailable(OSError(36, "File name too long"))

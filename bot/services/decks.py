@@ -23,6 +23,7 @@ from bot.storage.models import Card, Deck, Enrolment
 
 __all__ = [
     "DeckSync",
+    "deck_by_id",
     "deck_by_slug",
     "deck_cards",
     "list_decks",
@@ -141,6 +142,11 @@ async def list_decks(session: AsyncSession) -> list[tuple[Deck, int]]:
         .order_by(Deck.title)
     )
     return [(deck, count) for deck, count in rows.all()]
+
+
+async def deck_by_id(session: AsyncSession, *, deck_id: int | None) -> Deck | None:
+    """A deck by id, retired or not (None for no id or no such deck)."""
+    return await session.get(Deck, deck_id) if deck_id is not None else None
 
 
 async def deck_by_slug(session: AsyncSession, slug: str) -> Deck | None:

@@ -79,6 +79,7 @@ __all__ = [
     "ensure_group",
     "ensure_member",
     "grade_group_post",
+    "group_by_id",
     "group_member_ids",
     "group_quiz_questions",
     "last_quiz_at",
@@ -108,6 +109,10 @@ DEFAULT_LEASE = timedelta(minutes=5)
 # Counts left stale by throttling are flushed if the post was edited within this window; a
 # press on an older post edits at once, since its last edit is long past the interval.
 _FLUSH_WINDOW = timedelta(hours=1)
+
+
+async def group_by_id(session: AsyncSession, *, chat_id: int) -> Group | None:
+    return await session.get(Group, chat_id)
 
 
 def post_slot(group: Group) -> DailySlot:

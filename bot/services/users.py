@@ -26,6 +26,7 @@ __all__ = [
     "set_paused",
     "set_review_time",
     "set_timezone",
+    "user_by_id",
 ]
 
 
@@ -34,6 +35,10 @@ class UserDefaults:
     timezone: str = "UTC"
     review_minute: int = 540
     new_cards_per_day: int = 20
+
+
+async def user_by_id(session: AsyncSession, *, user_id: int) -> User | None:
+    return await session.get(User, user_id)
 
 
 def push_slot(user: User) -> DailySlot:

@@ -11,6 +11,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,7 +20,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["Database", "alembic_config"]
+__all__ = ["DATABASE_ERRORS", "Database", "alembic_config", "is_database_unavailable"]
+
+# What a failed database call raises: the driver's errors, wrapped, or a socket's.
+DATABASE_ERRORS = (DBAPIError, OSError)
 
 _HERE = Path(__file__).resolve().parent
 
@@ -112,3 +117,10 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def is_database_unavailable(error: BaseException | None) -> bool:
+    """A failure to reach the database (refused, dropped, locked, pool exhausted)."""
+    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated

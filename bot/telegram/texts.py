@@ -1499,6 +1499,7 @@ NOTHING_TO_FINISH = "There's nothing to finish. /add adds cards to one of your d
 CANCELLED = "Cancelled — nothing was changed."
 NOTHING_TO_CANCEL = "There's nothing to cancel."
 LEFT_TOAST = "Left"
+ENROLLED_TOAST = "Enrolled"
 STUDYING_TOAST = "Studying"
 ALREADY_STUDYING_TOAST = "Already studying"
 PREVIEW_PENDING = "Press 💾 Save or Cancel under the preview first (or /cancel)."

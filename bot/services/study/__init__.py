@@ -12,11 +12,12 @@ scheduling; the other modes are recorded here and inform mastery, never due date
 The rules of each mode are in bot/core/study/RULES.md; the table is described in README.
 
 Modules: common (what every mode shares), browse, learn, exam (Test), practice (Learn and
-Test together), match, quiz, spaced, progress.
+Test together), match, quiz, begin (a new session in any mode), spaced, progress.
 """
 
 from __future__ import annotations
 
+from bot.services.study.begin import start_session
 from bot.services.study.browse import (
     BROWSE_MOVES,
     BrowseMove,
@@ -137,6 +138,7 @@ __all__ = [
     "start_learn",
     "start_match",
     "start_quiz",
+    "start_session",
     "start_test",
     "stop_learn",
     "tap_match",

@@ -21,6 +21,7 @@ from bot.core.typed_cards import (
 )
 from bot.services import conversations
 from bot.services.conversations import Step
+from bot.services.decks import deck_by_id
 from bot.services.owned_decks import (
     CardNotFound,
     CardTextError,
@@ -158,7 +159,7 @@ async def on_done(update: Update, context: FlashContext) -> None:
         pending = await conversations.current(session, user_id=user.id)
         deck = None
         if pending is not None and pending.kind in _ADDING:
-            deck = await session.get(Deck, pending.data["deck_id"])
+            deck = await deck_by_id(session, deck_id=pending.data["deck_id"])
             added = pending.data.get("added", 0)
         if pending is not None:
             await conversations.finish(session, user_id=user.id)
@@ -253,7 +254,7 @@ async def _answer_step(session, user_id: int, step: Step, data: dict, text: str,
                 session, owner_id=user_id, card_id=data["card_id"], now=now, **{side: text}
             )
             await conversations.finish(session, user_id=user_id)
-            deck = await session.get(Deck, card.deck_id)
+            deck = await deck_by_id(session, deck_id=card.deck_id)
             shown = _sides(card)
             return texts.card_edited(deck.title, *shown), keyboards.card_edit_menu(card.id)
         if step is Step.RENAME_DECK:
@@ -372,6 +373,7 @@ async def on_card_edit(update: Update, context: FlashContext, data: CardEdit) ->
     runtime = context.runtime
     query = update.callback_query
     now = runtime.now()
+    refusal = None
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
         try:
@@ -383,11 +385,14 @@ async def on_card_edit(update: Update, context: FlashContext, data: CardEdit) ->
                 await conversations.begin(
                     session, user_id=user.id, step=step, data={"card_id": card.id}, now=now
                 )
-        except DeckAccessError as refused:
-            await query.answer(_refusal(refused))
-            return
-        deck = await session.get(Deck, card.deck_id)
-        question_html, answer_html = _sides(card)
+        except DeckAccessError as refused:  # answered below, once the transaction is over
+            refusal = _refusal(refused)
+        else:
+            deck = await deck_by_id(session, deck_id=card.deck_id)
+            question_html, answer_html = _sides(card)
+    if refusal is not None:
+        await query.answer(refusal)
+        return
     await query.answer()
     chat_id = update.effective_chat.id
     if data.action == "menu":

@@ -7,12 +7,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.services.push import mark_blocked
+from bot.storage.db import DATABASE_ERRORS, is_database_unavailable
 from bot.telegram import callbacks as cb
 from bot.telegram import texts
 from bot.telegram.answering import answer_if_slow, was_answered
@@ -21,7 +20,6 @@ from bot.telegram.handlers import groups, review
 from bot.telegram.handlers.common import send_html
 
 __all__ = [
-    "is_database_unavailable",
     "on_button",
     "on_error",
     "on_help",
@@ -86,13 +84,6 @@ async def on_unknown_button(update: Update, context: FlashContext) -> None:
     await query.answer(texts.FORGED)
 
 
-def is_database_unavailable(error: BaseException | None) -> bool:
-    """A failure to reach the database (refused, dropped, locked, pool exhausted)."""
-    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
-
-
 async def on_error(update: object, context: FlashContext) -> None:
     """Log every failure with its cause and tell the user in words, once."""
     error = context.error
@@ -103,7 +94,7 @@ async def on_error(update: object, context: FlashContext) -> None:
         try:
             async with context.runtime.db.session() as session:
                 await mark_blocked(session, user_id=update.effective_user.id)
-        except (DBAPIError, OSError):
+        except DATABASE_ERRORS:
             log.exception("could not mark user blocked")
         return
     if isinstance(error, BadRequest) and "query is too old" in error.message.lower():

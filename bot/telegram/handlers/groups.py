@@ -17,11 +17,12 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import ChatMigrated, Forbidden, TelegramError
 
 from bot.services import groups, study
-from bot.services.decks import deck_by_slug, list_decks
+from bot.services.decks import deck_by_id, deck_by_slug, list_decks
 from bot.services.owned_decks import DeckNotFound, NotDeckOwner, owned_decks
 from bot.services.personal_decks import live_card_count
 from bot.services.sharing import is_share_code, set_group_deck_for_admin
-from bot.storage.models import Deck, Group, User
+from bot.services.users import user_by_id
+from bot.storage.models import Group
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import GroupDeck, GroupGrade, GroupOwnDeck
 from bot.telegram.context import FlashContext
@@ -166,7 +167,7 @@ async def on_bot_membership(update: Update, context: FlashContext) -> None:
             now=runtime.now(),
             defaults=runtime.defaults,
         )
-        group = await session.get(Group, chat.id)
+        group = await groups.group_by_id(session, chat_id=chat.id)
         next_post, zone = (group.next_post_at, group.timezone) if group else (None, "UTC")
     log.info("bot membership in group %s: %s", chat.id, result.value)
     if result is groups.BotMembership.JOINED and can_post:
@@ -237,7 +238,7 @@ async def on_group_settings(update: Update, context: FlashContext) -> None:
     """/settings in a group: its setup, for anyone."""
     async with context.runtime.db.session() as session:
         group = await _load_group(session, context, update)
-        deck = await session.get(Deck, group.deck_id) if group.deck_id else None
+        deck = await deck_by_id(session, deck_id=group.deck_id)
     await _reply(
         update,
         context,
@@ -449,7 +450,7 @@ async def on_group_grade(update: Update, context: FlashContext, data: GroupGrade
             outcome = groups.GroupGradeOutcome(groups.GroupGradeStatus.FOREIGN)
         else:
             await _load_group(session, context, update)
-            user = await session.get(User, update.effective_user.id)
+            user = await user_by_id(session, user_id=update.effective_user.id)
             outcome = await groups.grade_group_post(
                 session,
                 post_id=data.post_id,
@@ -474,7 +475,7 @@ async def on_group_progress(update: Update, context: FlashContext) -> None:
     runtime = context.runtime
     async with runtime.db.session() as session:
         group = await _load_group(session, context, update)
-        deck = await session.get(Deck, group.deck_id) if group.deck_id else None
+        deck = await deck_by_id(session, deck_id=group.deck_id)
         if deck is not None:
             # Only the group's deck and only its members: nobody's other decks show here.
             members = await groups.group_member_ids(session, chat_id=group.chat_id)
@@ -494,7 +495,7 @@ async def on_group_quiz(update: Update, context: FlashContext) -> None:
     questions, ready_at = [], None
     async with runtime.db.session() as session:
         group = await _load_group(session, context, update)
-        deck = await session.get(Deck, group.deck_id) if group.deck_id else None
+        deck = await deck_by_id(session, deck_id=group.deck_id)
         if deck is not None:
             last = await groups.last_quiz_at(session, chat_id=chat.id)
             if last is not None and now - last < QUIZ_COOLDOWN:

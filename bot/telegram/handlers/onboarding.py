@@ -120,7 +120,7 @@ async def on_enrol(update: Update, context: FlashContext, data: Enrol) -> None:
     if deck is None:
         await query.answer(texts.UNKNOWN_DECK)
         return
-    await query.answer("Enrolled" if fresh else "Already studying")
+    await query.answer(texts.ENROLLED_TOAST if fresh else texts.ALREADY_STUDYING_TOAST)
     chosen = deck.slug if fresh else None  # a newcomer's first choice keeps their greeting
     await _redraw_picker(update, catalogue, from_list=data.from_list, chosen=chosen)
     await _enrolled_and_first_card(context, update, deck, count, fresh=fresh)
@@ -155,7 +155,7 @@ async def on_leave(update: Update, context: FlashContext, data: Leave) -> None:
     if not was:
         await query.answer(texts.NOT_STUDYING if deck else texts.UNKNOWN_DECK)
         return
-    await query.answer("Left")
+    await query.answer(texts.LEFT_TOAST)
     await _redraw_picker(update, catalogue, from_list=True)
     await send_html(context.bot, update.effective_chat.id, texts.left(deck.title))
 

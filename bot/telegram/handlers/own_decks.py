@@ -11,11 +11,10 @@ from telegram import Update
 from bot.core.card_text import card_plain
 from bot.services import conversations, sharing
 from bot.services.conversations import Step
-from bot.services.decks import deck_cards
+from bot.services.decks import deck_by_id, deck_cards
 from bot.services.owned_decks import DeckAccessError, NotDeckOwner, delete_deck, owned_deck
 from bot.services.personal_decks import DeckOverview, deck_overview, personal_decks
 from bot.services.users import enrol, leave
-from bot.storage.models import Deck
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import DeckMenu, JoinShared
 from bot.telegram.context import FlashContext
@@ -133,11 +132,9 @@ async def on_deck_menu(update: Update, context: FlashContext, data: DeckMenu) ->
                     reply = _menu(overview)
                 else:
                     edit = _menu(overview)
-        except DeckAccessError as refused:
-            await query.answer(
-                texts.NOT_OWNER if isinstance(refused, NotDeckOwner) else texts.DECK_GONE
-            )
-            return
+        except DeckAccessError as refused:  # answered below, once the transaction is over
+            toast = texts.NOT_OWNER if isinstance(refused, NotDeckOwner) else texts.DECK_GONE
+            edit = reply = None
     await query.answer(toast)
     if edit is not None:
         text, markup = edit
@@ -190,7 +187,7 @@ async def on_join_shared(update: Update, context: FlashContext, data: JoinShared
             summary = await sharing.enrol_shared(
                 session, user_id=user_id, code=data.code, now=runtime.now()
             )
-            deck = await session.get(Deck, before.deck_id)
+            deck = await deck_by_id(session, deck_id=before.deck_id)
     if before is None or summary is None:
         await query.answer(texts.SHARE_LINK_DEAD_TOAST)
         return

@@ -3,25 +3,15 @@ the progress table. Each mode's own flow is in its module (browse, learn, exam, 
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.core.study import TEST_KINDS
 from bot.services import study
 from bot.services.study import (
-    DEFAULT_QUIZ_LENGTH,
-    DEFAULT_TEST_LENGTH,
     MAX_QUIZ_LENGTH,
     MAX_TEST_LENGTH,
-    BrowseView,
-    LearnView,
-    MatchView,
     MoveStatus,
-    QuizView,
-    TestView,
 )
 from bot.services.users import active_decks, claim_message
 from bot.telegram import keyboards, texts
@@ -206,8 +196,16 @@ async def _begin(
                     session, user_id=user.id, chat_id=chat_id, deck_id=deck.id, mode=mode
                 )
             if offer is None:
-                view = await _start(
-                    session, mode, user.id, chat_id, deck.id, new_seed(runtime), now, length, kinds
+                view = await study.start_session(
+                    session,
+                    mode=mode,
+                    user_id=user.id,
+                    chat_id=chat_id,
+                    deck_id=deck.id,
+                    seed=new_seed(runtime),
+                    now=now,
+                    length=length,
+                    kinds=kinds,
                 )
             else:
                 done, total = study.unfinished_progress(offer)
@@ -229,32 +227,6 @@ async def _begin(
         await send_html(context.bot, chat_id, texts.DECK_TOO_SMALL)
     else:
         await _SHOW[mode](context, chat_id, view)
-
-
-async def _start(
-    session: AsyncSession,
-    mode: str,
-    user_id: int,
-    chat_id: int,
-    deck_id: int,
-    seed: int,
-    now: datetime,
-    length: int,
-    kinds: tuple[str, ...],
-) -> BrowseView | LearnView | TestView | MatchView | QuizView | None:
-    """A new session of `mode` through its service; None when the deck cannot support it."""
-    common = {"user_id": user_id, "chat_id": chat_id, "deck_id": deck_id, "seed": seed, "now": now}
-    if mode == "cards":
-        return await study.start_cards(session, **common)
-    if mode == "learn":
-        return await study.start_learn(session, **common, size=length or None)
-    if mode == "test":
-        return await study.start_test(
-            session, **common, length=length or DEFAULT_TEST_LENGTH, kinds=kinds or TEST_KINDS
-        )
-    if mode == "match":
-        return await study.start_match(session, **common)
-    return await study.start_quiz(session, **common, length=length or DEFAULT_QUIZ_LENGTH)
 
 
 async def _resume(update: Update, context: FlashContext, data: StudyMove) -> None:
