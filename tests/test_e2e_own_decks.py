@@ -365,3 +365,18 @@ async def test_a_bundled_deck_exports_and_reads_back_card_for_card(running_bot, 
     csv_file = fake.file(docs[1].file_id)
     parsed = parse_text_deck(csv_file.data, filename=csv_file.file_name).draft
     assert len(parsed.cards) == len(stored)
+
+
+async def test_a_question_left_open_half_an_hour_no_longer_takes_text(running_bot, fake, clock):
+    chat = Chat(fake, ADA)
+    await chat.send("/newdeck Capitals")
+    await chat.send("Capital of France?")
+    clock.advance(minutes=29)
+    [added] = await chat.send("Paris")
+    assert "1 card now" in added.text
+    clock.advance(minutes=31)
+    # Half an hour later, text is no longer taken for a card.
+    [stray] = await chat.send("Capital of Spain?")
+    assert "Added" not in stray.text and "answer" not in stray.text.lower()
+    [done] = await chat.send("/done")
+    assert "1 card added to <b>Capitals</b>" in done.text

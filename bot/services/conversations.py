@@ -8,7 +8,7 @@ carries so an older preview's button is recognised as stale.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -17,7 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Conversation
 
-__all__ = ["Step", "begin", "current", "finish", "finish_draft"]
+__all__ = ["REPLY_WINDOW", "Step", "begin", "current", "finish", "finish_draft"]
+
+# A plain message answers the bot's question only this long after it was asked: someone who
+# left an /add open yesterday and now types an attempt at a review card means the card.
+REPLY_WINDOW = timedelta(minutes=30)
 
 
 class Step(StrEnum):
@@ -33,12 +37,17 @@ class Step(StrEnum):
 
 
 async def current(
-    session: AsyncSession, *, user_id: int, lock: bool = False
+    session: AsyncSession, *, user_id: int, lock: bool = False, since: datetime | None = None
 ) -> Conversation | None:
-    """The pending step, or None; `lock` holds the row until commit (Save presses)."""
+    """The pending step, or None; `lock` holds the row until commit (Save presses).
+
+    With `since`, a step last touched before then counts as forgotten (see REPLY_WINDOW).
+    """
     query = select(Conversation).where(
         Conversation.user_id == user_id, Conversation.kind.is_not(None)
     )
+    if since is not None:
+        query = query.where(Conversation.updated_at >= since)
     if lock:
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()

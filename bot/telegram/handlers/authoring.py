@@ -196,13 +196,18 @@ async def on_any_command(update: Update, context: FlashContext) -> None:
 async def on_reply(update: Update, context: FlashContext) -> None:
     """Private text while the bot waits for a title, question, answer or new side.
 
-    Text nobody asked for falls through to the study modes and the stray-text pointer.
+    Text nobody asked for (or asked for over REPLY_WINDOW ago) falls through to the study
+    modes, review attempts and the stray-text pointer.
     """
     runtime = context.runtime
     message = update.effective_message
     now = runtime.now()
     async with runtime.db.session() as session:
-        pending = await conversations.current(session, user_id=update.effective_user.id)
+        pending = await conversations.current(
+            session,
+            user_id=update.effective_user.id,
+            since=now - conversations.REPLY_WINDOW,
+        )
         if pending is None:
             return
         step, data = Step(pending.kind), dict(pending.data)
