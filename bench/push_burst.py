@@ -72,7 +72,7 @@ async def seed_learners(url: str, decks: Path, learners: int) -> None:
     await db.migrate()
     await load_bundled_decks(db, decks, now=now)
     async with db.session() as s:
-        deck = await deck_by_slug(s, DECK)
+        deck = await deck_by_slug(s, slug=DECK)
         ids = range(FIRST_LEARNER, FIRST_LEARNER + learners)
         await s.execute(
             insert(User),

@@ -137,8 +137,8 @@ async def seed_users(db: Database, users: int) -> None:
     await db.migrate()
     await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=NOW)
     async with db.session() as s:
-        deck = await deck_by_slug(s, "deep-learning-tools")
-        cards = await deck_cards(s, deck.id)
+        deck = await deck_by_slug(s, slug="deep-learning-tools")
+        cards = await deck_cards(s, deck_id=deck.id)
     chunk = 2000
     for start in range(0, users, chunk):
         ids = range(start + 1, min(users, start + chunk) + 1)

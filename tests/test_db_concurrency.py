@@ -56,7 +56,7 @@ async def test_a_hundred_learners_grading_at_once_all_land(database_url, clock):
     await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=now)
     ids = range(1, LEARNERS + 1)
     async with db.session() as s:
-        deck = await deck_by_slug(s, "deep-learning-tools")
+        deck = await deck_by_slug(s, slug="deep-learning-tools")
         for user_id in ids:
             await ensure_user(
                 s, user_id=user_id, first_name="L", username=None, now=now, defaults=UserDefaults()

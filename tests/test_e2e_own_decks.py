@@ -355,8 +355,8 @@ async def test_a_bundled_deck_exports_and_reads_back_card_for_card(running_bot, 
     apkg = fake.file(docs[0].file_id)
     assert apkg.file_name == "Deep-Learning-Tools.apkg"
     async with running_bot.runtime.db.session() as session:
-        deck = await deck_by_slug(session, "deep-learning-tools")
-        stored = await deck_cards(session, deck.id)
+        deck = await deck_by_slug(session, slug="deep-learning-tools")
+        stored = await deck_cards(session, deck_id=deck.id)
     read = read_anki_package(apkg.data, filename=apkg.file_name)
     assert read.title == "Deep Learning Tools"
     assert [(c.question, c.answer) for c in read.cards] == [

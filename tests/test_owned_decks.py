@@ -120,7 +120,7 @@ async def _import(db, draft, now, **kwargs):
 
 async def _live(db, deck_id):
     async with db.session() as s:
-        return {c.key: c for c in await deck_cards(s, deck_id)}
+        return {c.key: c for c in await deck_cards(s, deck_id=deck_id)}
 
 
 async def test_import_saves_the_deck_privately_and_enrols_its_owner(db, clock):
@@ -147,10 +147,10 @@ async def test_import_saves_the_deck_privately_and_enrols_its_owner(db, clock):
     assert [m["name"] for m in live["x:guid2:0"].question_media] == ["hola.mp3"]
     assert (live["x:guid3:0"].kind, live["x:guid3:0"].typed_answer) == ("typed", "la casa")
     async with db.session() as s:
-        assert [d.id for d in await active_decks(s, OWNER)] == [deck.id]
+        assert [d.id for d in await active_decks(s, user_id=OWNER)] == [deck.id]
         # Private: not in the catalogue, not reachable by slug or by someone else.
         assert deck.id not in {d.id for d, _n in await list_decks(s)}
-        assert await deck_by_slug(s, deck.slug) is None
+        assert await deck_by_slug(s, slug=deck.slug) is None
         assert await studyable_deck(s, user_id=FRIEND, deck_id=deck.id) is None
         assert await media_count(s) == 2
     owner = await _user(db, OWNER)
@@ -384,7 +384,7 @@ async def test_deleting_a_deck_takes_it_off_every_study_list_and_group(db, clock
         assert await delete_deck(s, owner_id=OWNER, deck_id=deck.id, now=clock()) == 2
     async with db.session() as s:
         for uid in (OWNER, FRIEND):
-            assert await active_decks(s, uid) == []
+            assert await active_decks(s, user_id=uid) == []
             assert await reviews.next_card(s, user=users[uid], now=clock()) is None
         enrolments = (
             await s.execute(select(Enrolment).where(Enrolment.deck_id == deck.id))
@@ -440,7 +440,7 @@ async def test_media_is_stored_once_per_content_and_uploaded_once(db, clock):
         assert await remember_file_id(s, sha256=digest, file_id="AgAD-second")
         assert not await remember_file_id(s, sha256="0" * 64, file_id="x")
     async with db.session() as s:
-        media = await load_media(s, digest)
+        media = await load_media(s, sha256=digest)
     assert (media.mime, media.size, media.data, media.telegram_file_id) == (
         "image/png",
         len(PNG),

@@ -28,7 +28,7 @@ async def _user(db, user_id, zone, now, *, enrolled=True):
             defaults=UserDefaults(timezone=zone, review_minute=9 * 60),
         )
         if enrolled:
-            deck = await deck_by_slug(s, "deep-learning-tools")
+            deck = await deck_by_slug(s, slug="deep-learning-tools")
             await enrol(s, user_id=user_id, deck_id=deck.id, now=now)
     return user
 
@@ -138,7 +138,7 @@ async def test_review_cards_due_later_today_are_pushed_at_the_review_time(db):
     async with db.session() as s:
         user = await s.get(User, 1)
         user.new_cards_per_day = 0
-        deck = await deck_by_slug(s, "deep-learning-tools")
+        deck = await deck_by_slug(s, slug="deep-learning-tools")
         card = (await s.execute(select(Card).where(Card.deck_id == deck.id).limit(1))).scalar_one()
         s.add(
             CardState(

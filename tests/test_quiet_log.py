@@ -19,7 +19,7 @@ async def _learner(db, user_id: int, now: datetime) -> None:
             now=now,
             defaults=UserDefaults(timezone="UTC", review_minute=9 * 60),
         )
-        deck = await deck_by_slug(session, "deep-learning-tools")
+        deck = await deck_by_slug(session, slug="deep-learning-tools")
         await enrol(session, user_id=user_id, deck_id=deck.id, now=now)
 
 

@@ -45,7 +45,7 @@ async def _setup(db, now, *, user_id=1, new_per_day=20):
             now=now,
             defaults=UserDefaults(new_cards_per_day=new_per_day),
         )
-        deck = await deck_by_slug(s, "deep-learning-tools")
+        deck = await deck_by_slug(s, slug="deep-learning-tools")
         await enrol(s, user_id=user_id, deck_id=deck.id, now=now)
     assert created
     return user, deck
@@ -75,8 +75,8 @@ async def test_seed_deck_loads_all_sixteen_cards_once(db, clock):
     assert first.added["deep-learning-tools"] == 16
     assert (second.added["deep-learning-tools"], second.updated["deep-learning-tools"]) == (0, 0)
     async with db.session() as s:
-        deck = await deck_by_slug(s, "deep-learning-tools")
-        cards = await deck_cards(s, deck.id)
+        deck = await deck_by_slug(s, slug="deep-learning-tools")
+        cards = await deck_cards(s, deck_id=deck.id)
     assert deck.title == "Deep Learning Tools"
     assert [c.position for c in cards] == list(range(16))
     assert cards[0].question == "What are the primary deep learning frameworks mentioned?"
@@ -91,19 +91,19 @@ async def test_editing_a_deck_keeps_history_and_retires_removed_cards(db, clock)
     # Drop the last card, edit the first.
     edited = replace(spec, cards=(edited_first, *spec.cards[1:-1]))
     async with db.session() as s:
-        added, updated, retired = await sync_deck(s, edited, now=clock())
+        added, updated, retired = await sync_deck(s, spec=edited, now=clock())
     assert (added, updated, retired) == (0, 1, 1)
     async with db.session() as s:
         card = await s.get(Card, study.card.id)
         state = await s.get(CardState, (user.id, study.card.id))
-        live = await deck_cards(s, deck.id)
+        live = await deck_cards(s, deck_id=deck.id)
         logs = (await s.execute(select(func.count(ReviewLog.id)))).scalar_one()
     assert card.answer == "Edited answer." and state is not None and state.reps == 1
     assert len(live) == 15 and logs == 1
     # Putting the card back revives it under the same id.
     async with db.session() as s:
-        assert await sync_deck(s, spec, now=clock()) == (0, 2, 0)
-        assert len(await deck_cards(s, deck.id)) == 16
+        assert await sync_deck(s, spec=spec, now=clock()) == (0, 2, 0)
+        assert len(await deck_cards(s, deck_id=deck.id)) == 16
 
 
 async def test_new_cards_come_in_file_order_within_the_daily_limit(db, clock):
@@ -233,13 +233,13 @@ async def test_a_malformed_deck_file_is_reported_and_the_others_still_load(db, c
     assert str(error).startswith(f"{tmp_path / 'broken.md'}:11: ")
     assert "duplicate card key 'one'" in str(error)
     async with db.session() as s:
-        assert await deck_by_slug(s, "broken") is None  # nothing half-written
+        assert await deck_by_slug(s, slug="broken") is None  # nothing half-written
 
 
 async def test_stats_use_the_progress_tables_mastery_rule(db, clock):
     user, deck = await _setup(db, clock())
     async with db.session() as s:
-        cards = await deck_cards(s, deck.id)
+        cards = await deck_cards(s, deck_id=deck.id)
         for card, overdue_days in ((cards[0], 1), (cards[1], 60)):
             s.add(
                 CardState(
@@ -273,7 +273,7 @@ async def test_a_deck_whose_file_is_gone_is_retired_but_never_a_broken_one(db, c
         await ensure_user(
             s, user_id=1, first_name="Ada", username=None, now=clock(), defaults=UserDefaults()
         )
-        tiny = await deck_by_slug(s, "tiny")
+        tiny = await deck_by_slug(s, slug="tiny")
         await enrol(s, user_id=1, deck_id=tiny.id, now=clock())
     # Broken, or copied under another name with the same slug: still there, not retired.
     (tmp_path / "tiny.md").write_text(TINY + "\n## one\nQ: Again?\nA: Duplicate key.\n")
@@ -292,13 +292,13 @@ async def test_a_deck_whose_file_is_gone_is_retired_but_never_a_broken_one(db, c
     report = await load_bundled_decks(db, tmp_path, now=clock())
     assert report.retired_decks == {"tiny": 1}
     async with db.session() as s:
-        assert await deck_by_slug(s, "tiny") is None
+        assert await deck_by_slug(s, slug="tiny") is None
         assert [d.slug for d, _n in await list_decks(s)] == ["deep-learning-tools"]
-        assert await active_decks(s, 1) == []
+        assert await active_decks(s, user_id=1) == []
         own = (await s.execute(select(Deck).where(Deck.slug == "~7"))).scalar_one()
         assert not own.retired
-        [dropped] = await drop_retired_decks(s, 1)
+        [dropped] = await drop_retired_decks(s, user_id=1)
         assert dropped.slug == "tiny"
     async with db.session() as s:
-        assert await drop_retired_decks(s, 1) == []  # told once
+        assert await drop_retired_decks(s, user_id=1) == []  # told once
         assert (await s.get(Enrolment, (1, dropped.id))) is not None

@@ -24,7 +24,7 @@ SCHEDULER = make_scheduler(fuzzing=False)
 async def _setup(db, now, *user_ids):
     await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=now)
     async with db.session() as s:
-        deck = await deck_by_slug(s, "deep-learning-tools")
+        deck = await deck_by_slug(s, slug="deep-learning-tools")
         for user_id, name in zip(user_ids or (ADA,), ("Ada", "Bob", "Cy"), strict=False):
             await ensure_user(
                 s,
@@ -346,7 +346,7 @@ async def test_group_round_polls_make_one_quiz_session_per_member(db, clock):
     group = -100123
     card_ids = []
     async with db.session() as s:
-        deck = await study.load_deck_cards(s, deck_id)
+        deck = await study.load_deck_cards(s, deck_id=deck_id)
         card_ids = list(deck.cards)[:2]
         for number, card_id in enumerate(card_ids, start=1):
             s.add(
@@ -468,7 +468,7 @@ async def test_stats_and_progress_count_a_deck_alike(db, clock):
         user = await s.get(User, ADA)
         practised = (await study.practised_card_ids(s, user_id=ADA, deck_ids=[deck_id]))[deck_id]
         assert len(practised) == 2
-        other = next(c for c in await deck_cards(s, deck_id) if c.id not in practised)
+        other = next(c for c in await deck_cards(s, deck_id=deck_id) if c.id not in practised)
         outcome = await reviews.grade_card(
             s,
             user=user,

@@ -63,7 +63,7 @@ async def export_deck(session: AsyncSession, *, user_id: int, deck_id: int) -> D
     deck = await studyable_deck(session, user_id=user_id, deck_id=deck_id)
     if deck is None:
         return None
-    cards = await deck_cards(session, deck.id)
+    cards = await deck_cards(session, deck_id=deck.id)
     exported = tuple(
         ExportCard(
             stable_id=f"{deck.id}:{card.key}",
@@ -80,6 +80,6 @@ async def export_deck(session: AsyncSession, *, user_id: int, deck_id: int) -> D
         for card in cards
     )
     refs = {m.name: m.sha256 for c in exported for m in (*c.question_media, *c.answer_media)}
-    stored = await load_media_many(session, refs.values())
+    stored = await load_media_many(session, hashes=refs.values())
     media = {name: stored[digest].data for name, digest in refs.items() if digest in stored}
     return DeckExport(deck.id, deck.title, deck.description, exported, media)

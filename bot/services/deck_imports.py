@@ -183,7 +183,7 @@ async def save_import(
         if ref.name in draft.media
     }
     hashes, media_added = await store_media_many(
-        session, {name: draft.media[name] for name in sorted(used)}, now=now
+        session, files={name: draft.media[name] for name in sorted(used)}, now=now
     )
     counts = await sync_cards(
         session,

@@ -48,7 +48,7 @@ class DeckSync:
 
 
 async def sync_deck(
-    session: AsyncSession, spec: DeckSpec, *, now: datetime
+    session: AsyncSession, *, spec: DeckSpec, now: datetime
 ) -> tuple[int, int, int]:
     """Upsert one deck by slug and its cards by key; cards gone from the file are retired.
 
@@ -84,7 +84,7 @@ async def load_bundled_decks(db: Database, decks_dir: Path, *, now: datetime) ->
         log.error("deck not loaded: %s", error)
     for spec in specs:
         async with db.session() as session:
-            added, updated, retired = await sync_deck(session, spec, now=now)
+            added, updated, retired = await sync_deck(session, spec=spec, now=now)
         report.added[spec.slug], report.updated[spec.slug] = added, updated
         report.retired[spec.slug] = retired
         log.info("deck %s: %d added, %d updated, %d retired", spec.slug, added, updated, retired)
@@ -149,7 +149,7 @@ async def deck_by_id(session: AsyncSession, *, deck_id: int | None) -> Deck | No
     return await session.get(Deck, deck_id) if deck_id is not None else None
 
 
-async def deck_by_slug(session: AsyncSession, slug: str) -> Deck | None:
+async def deck_by_slug(session: AsyncSession, *, slug: str) -> Deck | None:
     """A live bundled deck by slug (a learner's own deck is never found by slug)."""
     return (
         await session.execute(
@@ -158,7 +158,7 @@ async def deck_by_slug(session: AsyncSession, slug: str) -> Deck | None:
     ).scalar_one_or_none()
 
 
-async def deck_cards(session: AsyncSession, deck_id: int) -> list[Card]:
+async def deck_cards(session: AsyncSession, *, deck_id: int) -> list[Card]:
     """The deck's live cards in file order."""
     rows = await session.execute(
         select(Card).where(Card.deck_id == deck_id, Card.retired.is_(False)).order_by(Card.position)

@@ -290,7 +290,7 @@ async def group_member_ids(session: AsyncSession, *, chat_id: int) -> list[int]:
     return sorted(rows.scalars())
 
 
-async def reachable_users(session: AsyncSession, user_ids: Sequence[int]) -> list[int]:
+async def reachable_users(session: AsyncSession, *, user_ids: Sequence[int]) -> list[int]:
     """Those of `user_ids` the bot may message privately (they started it and did not block it)."""
     if not user_ids:
         return []
@@ -429,7 +429,7 @@ async def _todays_posts(
     await session.execute(
         delete(GroupPost).where(GroupPost.chat_id == group.chat_id, GroupPost.message_id.is_(None))
     )
-    cards = await deck_cards(session, group.deck_id)
+    cards = await deck_cards(session, deck_id=group.deck_id)
     coverage, members = await _coverage(session, group, cards, now)
     chosen = choose_group_cards(coverage, members=members, count=group.cards_per_post)
     posts = [
@@ -578,7 +578,7 @@ async def post_in_chat(session: AsyncSession, *, post_id: int, chat_id: int) -> 
     return post is not None and post.chat_id == chat_id and post.message_id is not None
 
 
-async def post_view(session: AsyncSession, post_id: int) -> PostView | None:
+async def post_view(session: AsyncSession, *, post_id: int) -> PostView | None:
     post = await session.get(GroupPost, post_id)
     if post is None:
         return None
@@ -606,7 +606,7 @@ async def claim_count_edit(
     )
     if result.rowcount != 1:
         return None
-    return await post_view(session, post_id)
+    return await post_view(session, post_id=post_id)
 
 
 async def stale_counts(session: AsyncSession, *, now: datetime, limit: int = 200) -> list[int]:
@@ -696,7 +696,7 @@ async def group_quiz_questions(
 
     Questions that would not fit a poll are skipped: a group round is polls only.
     """
-    deck = await load_deck_cards(session, deck_id)
+    deck = await load_deck_cards(session, deck_id=deck_id)
     if deck is None or len(deck.pool) < 2:
         return []
     questions = []

@@ -56,7 +56,7 @@ def guess_mime(name: str | None, data: bytes) -> str:
 
 
 async def store_media_many(
-    session: AsyncSession, files: Mapping[str, bytes], *, now: datetime
+    session: AsyncSession, *, files: Mapping[str, bytes], now: datetime
 ) -> tuple[dict[str, str], int]:
     """Store files named in `files` once per content; returns ({name: sha256}, rows added).
 
@@ -102,15 +102,15 @@ async def store_media(
     session: AsyncSession, *, data: bytes, now: datetime, name: str | None = None
 ) -> str:
     """Store one file (a photo sent while writing a card, say); returns its sha256."""
-    hashes, _added = await store_media_many(session, {name or "": data}, now=now)
+    hashes, _added = await store_media_many(session, files={name or "": data}, now=now)
     return hashes[name or ""]
 
 
-async def load_media(session: AsyncSession, sha256: str) -> Media | None:
+async def load_media(session: AsyncSession, *, sha256: str) -> Media | None:
     return await session.get(Media, sha256)
 
 
-async def load_media_many(session: AsyncSession, hashes: Iterable[str]) -> dict[str, Media]:
+async def load_media_many(session: AsyncSession, *, hashes: Iterable[str]) -> dict[str, Media]:
     wanted = list(set(hashes))
     found: dict[str, Media] = {}
     for start in range(0, len(wanted), 500):

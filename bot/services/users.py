@@ -140,7 +140,7 @@ async def leave(session: AsyncSession, *, user_id: int, deck_id: int) -> bool:
     return True
 
 
-async def active_decks(session: AsyncSession, user_id: int) -> list[Deck]:
+async def active_decks(session: AsyncSession, *, user_id: int) -> list[Deck]:
     rows = await session.execute(
         select(Deck)
         .join(Enrolment, Enrolment.deck_id == Deck.id)
@@ -150,7 +150,7 @@ async def active_decks(session: AsyncSession, user_id: int) -> list[Deck]:
     return list(rows.scalars())
 
 
-async def drop_retired_decks(session: AsyncSession, user_id: int) -> list[Deck]:
+async def drop_retired_decks(session: AsyncSession, *, user_id: int) -> list[Deck]:
     """Decks the user studied whose file was removed: end those enrolments and return them.
 
     The caller tells the user once (their next /decks); history stays, so picking the deck

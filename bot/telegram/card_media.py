@@ -96,7 +96,7 @@ async def send_card_side(
     if not wanted:
         return await send_html(bot, chat_id, html_text, reply_markup)
     async with runtime.db.session() as session:
-        stored = await load_media_many(session, [ref["sha256"] for ref in wanted])
+        stored = await load_media_many(session, hashes=[ref["sha256"] for ref in wanted])
     files = [(ref, stored[ref["sha256"]]) for ref in wanted if ref["sha256"] in stored]
     files.sort(key=lambda pair: pair[0]["kind"] != "image")  # images first, then sounds
     carrier = None

@@ -93,7 +93,7 @@ async def notify_admins(bot: Bot, runtime: Runtime, chat_id: int, text: str) -> 
         return 0
     ids = [admin.user.id for admin in admins if not admin.user.is_bot]
     async with runtime.db.session() as session:
-        reachable = await groups.reachable_users(session, ids)
+        reachable = await groups.reachable_users(session, user_ids=ids)
     told = 0
     for user_id in reachable:
         try:

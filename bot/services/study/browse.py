@@ -52,7 +52,7 @@ async def start_cards(
     session: AsyncSession, *, user_id: int, chat_id: int, deck_id: int, seed: int, now: datetime
 ) -> BrowseView | None:
     """Browse a deck from its first card, in file order; None if it has no cards."""
-    deck = await load_deck_cards(session, deck_id)
+    deck = await load_deck_cards(session, deck_id=deck_id)
     if deck is None or not deck.cards:
         return None
     browse = BrowseState.start(deck.cards)
@@ -87,7 +87,7 @@ async def move_cards(
     state = dict(study.state or {})
     if state.get("step") != step:
         return MoveStatus.STALE, None
-    deck = await load_deck_cards(session, study.deck_id)
+    deck = await load_deck_cards(session, deck_id=study.deck_id)
     browse = BrowseState.from_dict(state["browse"]).retain(deck.cards if deck else ())
     if deck is None or browse is None:
         study.status = ABANDONED

@@ -87,7 +87,7 @@ class DeckCards:
         return list(self.plain.values())
 
 
-async def load_deck_cards(session: AsyncSession, deck_id: int) -> DeckCards | None:
+async def load_deck_cards(session: AsyncSession, *, deck_id: int) -> DeckCards | None:
     """The deck and its live cards in file order; None if the deck does not exist."""
     deck = await session.get(Deck, deck_id)
     if deck is None:
@@ -169,7 +169,7 @@ async def displace_others(
         other.status = to
 
 
-async def reactivate(session: AsyncSession, study: StudySession) -> None:
+async def reactivate(session: AsyncSession, *, study: StudySession) -> None:
     """Make a resumed session the running one of its mode in its chat; others are paused."""
     await displace_others(
         session,
@@ -247,7 +247,7 @@ async def deck_for_fresh_session(
     session: AsyncSession, *, user_id: int, chat_id: int, deck_id: int, mode: Mode
 ) -> DeckCards | None:
     """The deck for a new session (None if it has no cards), abandoning the unfinished one on it."""
-    deck = await load_deck_cards(session, deck_id)
+    deck = await load_deck_cards(session, deck_id=deck_id)
     if deck is None or not deck.cards:
         return None
     old = await resumable_session(

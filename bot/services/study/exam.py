@@ -116,7 +116,7 @@ async def start_test(
 async def restore_test(
     session: AsyncSession, study: StudySession
 ) -> tuple[DeckCards, TestSession] | None:
-    deck = await load_deck_cards(session, study.deck_id)
+    deck = await load_deck_cards(session, deck_id=study.deck_id)
     if deck is None:
         return None
     test = TestSession.from_dict(study.state["test"], deck.pool)
@@ -133,7 +133,7 @@ async def resume_test(
     if found is None:
         return status, None
     study, restored = found
-    await reactivate(session, study)
+    await reactivate(session, study=study)
     return MoveStatus.OK, test_view(study, *restored)
 
 

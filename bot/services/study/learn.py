@@ -140,7 +140,7 @@ async def start_learn(
 async def restore_learn(
     session: AsyncSession, study: StudySession
 ) -> tuple[DeckCards, LearnSession] | None:
-    deck = await load_deck_cards(session, study.deck_id)
+    deck = await load_deck_cards(session, deck_id=study.deck_id)
     if deck is None:
         return None
     learn = LearnSession.from_dict(study.state["learn"], deck.pool)
@@ -159,7 +159,7 @@ async def resume_learn(
     if found is None:
         return status, None
     study, (deck, learn) = found
-    await reactivate(session, study)
+    await reactivate(session, study=study)
     asked = _learn_step(study, learn, now)
     return MoveStatus.OK, LearnView(study.id, deck, learn, asked, study.status)
 

@@ -72,7 +72,7 @@ async def start_match(
     pairs: int = 6,
 ) -> MatchView | None:
     """A new board, its clock started now; None if the deck has too few distinct cards."""
-    deck = await load_deck_cards(session, deck_id)
+    deck = await load_deck_cards(session, deck_id=deck_id)
     if deck is None:
         return None
     try:
@@ -98,7 +98,7 @@ async def _restore_match(
     session: AsyncSession, study: StudySession
 ) -> tuple[DeckCards, MatchGame] | None:
     """The board and its deck; None once a card on the board is deleted (it cannot finish)."""
-    deck = await load_deck_cards(session, study.deck_id)
+    deck = await load_deck_cards(session, deck_id=study.deck_id)
     game = MatchGame.from_dict(study.state["match"])
     if deck is None or any(t.card_id not in deck.cards for t in game.tiles):
         return None

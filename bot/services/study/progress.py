@@ -114,7 +114,7 @@ async def practised_card_ids(
         people.setdefault(study.deck_id, _Person()).sessions.append(study)
     practised = {}
     for deck_id, person in people.items():
-        deck = await load_deck_cards(session, deck_id)
+        deck = await load_deck_cards(session, deck_id=deck_id)
         if deck is not None:
             practised[deck_id] = _practised(person, deck)
     return practised
@@ -130,7 +130,7 @@ async def progress_rows(
     """
     if user_ids is not None and not user_ids:
         return []
-    deck = await load_deck_cards(session, deck_id)
+    deck = await load_deck_cards(session, deck_id=deck_id)
     if deck is None:
         return []
     wanted = list(user_ids) if user_ids is not None else None

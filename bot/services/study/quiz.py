@@ -119,7 +119,7 @@ async def start_quiz(
     length: int = DEFAULT_QUIZ_LENGTH,
 ) -> QuizView | None:
     """A new quiz of up to `length` multiple-choice questions; None if the deck is too small."""
-    deck = await load_deck_cards(session, deck_id)
+    deck = await load_deck_cards(session, deck_id=deck_id)
     if deck is None:
         return None
     try:
@@ -153,7 +153,7 @@ async def quiz_view(session: AsyncSession, *, session_id: int) -> QuizView | Non
     study = await session.get(StudySession, session_id)
     if study is None or study.mode != "quiz" or "questions" not in (study.state or {}):
         return None
-    deck = await load_deck_cards(session, study.deck_id)
+    deck = await load_deck_cards(session, deck_id=study.deck_id)
     return None if deck is None else _quiz_view(study, deck)
 
 
@@ -221,7 +221,7 @@ async def answer_quiz(
     )
     if status is not MoveStatus.OK or study is None:
         return status, None
-    deck = await load_deck_cards(session, study.deck_id)
+    deck = await load_deck_cards(session, deck_id=study.deck_id)
     if deck is None:
         return MoveStatus.UNKNOWN, None
     view = _quiz_view(study, deck)

@@ -25,7 +25,7 @@ async def on_export(update: Update, context: FlashContext) -> None:
     runtime = context.runtime
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
-        decks = await active_decks(session, user.id)
+        decks = await active_decks(session, user_id=user.id)
     chat_id = update.effective_chat.id
     if not decks:
         await send_html(context.bot, chat_id, texts.NO_STUDY_DECKS)

@@ -264,7 +264,7 @@ async def _choose_deck(context: FlashContext, update: Update, slug: str | None):
     runtime = context.runtime
     async with runtime.db.session() as session:
         group = await _load_group(session, context, update)
-        deck = await deck_by_slug(session, slug) if slug else None
+        deck = await deck_by_slug(session, slug=slug) if slug else None
         catalogue = await list_decks(session)
         if deck is None:
             found = [(d.slug, d.title, n) for d, n in catalogue]

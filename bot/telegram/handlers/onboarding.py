@@ -24,7 +24,7 @@ __all__ = ["enrolled_and_first_card", "on_decks", "on_enrol", "on_leave", "on_st
 
 
 async def _catalogue(session, user_id: int) -> list[tuple[str, str, str, int, bool]]:
-    mine = {d.id for d in await active_decks(session, user_id)}
+    mine = {d.id for d in await active_decks(session, user_id=user_id)}
     return [(d.slug, d.title, d.description, n, d.id in mine) for d, n in await list_decks(session)]
 
 
@@ -39,7 +39,7 @@ async def on_start(update: Update, context: FlashContext) -> None:
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user, unblock=True)
         if slug:
-            deck = await deck_by_slug(session, slug)
+            deck = await deck_by_slug(session, slug=slug)
             if deck is not None:
                 fresh = await enrol(session, user_id=user.id, deck_id=deck.id, now=runtime.now())
         catalogue = await _catalogue(session, user.id)
@@ -92,7 +92,7 @@ async def on_decks(update: Update, context: FlashContext) -> None:
     runtime = context.runtime
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
-        removed = [d.title for d in await drop_retired_decks(session, user.id)]
+        removed = [d.title for d in await drop_retired_decks(session, user_id=user.id)]
         catalogue = await _catalogue(session, user.id)
     text = texts.deck_list(catalogue)
     if removed:
@@ -112,7 +112,7 @@ async def on_enrol(update: Update, context: FlashContext, data: Enrol) -> None:
     query = update.callback_query
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user, unblock=True)
-        deck = await deck_by_slug(session, data.slug)
+        deck = await deck_by_slug(session, slug=data.slug)
         if deck is not None:
             fresh = await enrol(session, user_id=user.id, deck_id=deck.id, now=runtime.now())
             catalogue = await _catalogue(session, user.id)
@@ -149,7 +149,7 @@ async def on_leave(update: Update, context: FlashContext, data: Leave) -> None:
     query = update.callback_query
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
-        deck = await deck_by_slug(session, data.slug)
+        deck = await deck_by_slug(session, slug=data.slug)
         was = deck is not None and await leave(session, user_id=user.id, deck_id=deck.id)
         catalogue = await _catalogue(session, user.id)
     if not was:

@@ -74,7 +74,7 @@ async def on_deck_menu(update: Update, context: FlashContext, data: DeckMenu) ->
             if data.action in _OWNER_ACTIONS:
                 deck = await owned_deck(session, owner_id=user_id, deck_id=data.deck_id)
             if data.action == "cards":
-                cards = await deck_cards(session, deck.id)
+                cards = await deck_cards(session, deck_id=deck.id)
                 edit = _cards_page(deck, cards, data.page)
             elif data.action == "add":
                 reply = (await start_adding(session, user_id=user_id, deck=deck, now=now), None)

@@ -110,7 +110,7 @@ async def send_next_card(
         study = await reviews.next_card(session, user=user, now=now, prefer_deck_id=prefer_deck_id)
         if study is None:
             end = await reviews.queue_end(session, user=user, now=now)
-            studying = bool(await active_decks(session, user.id))
+            studying = bool(await active_decks(session, user_id=user.id))
         elif graded is not None and not on_media and not has_media(study.card.question_media):
             # The graded card's message is about to offer this card (edited just below).
             replaced = await review_messages.card_message_sent(

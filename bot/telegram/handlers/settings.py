@@ -33,7 +33,7 @@ async def on_settings(update: Update, context: FlashContext) -> None:
     runtime = context.runtime
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
-        decks = [d.title for d in await users.active_decks(session, user.id)]
+        decks = [d.title for d in await users.active_decks(session, user_id=user.id)]
     await _reply(
         update,
         context,

@@ -131,7 +131,7 @@ async def _ask_deck(
     chat_id = update.effective_chat.id
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
-        decks = [(d.id, d.title) for d in await active_decks(session, user.id)]
+        decks = [(d.id, d.title) for d in await active_decks(session, user_id=user.id)]
     if not decks:
         await send_html(context.bot, chat_id, texts.NO_STUDY_DECKS)
     elif len(decks) == 1:
