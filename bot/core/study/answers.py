@@ -11,7 +11,7 @@ Rules (also in RULES.md):
 * A missing or extra article is forgiven ("gato" for "el gato"), a *different* one is not
   ("la gato" for "el gato", "die See" for "der See"): in a language deck the article is often
   what is being learned. English a/an/the count as one; "l'" agrees with le/la/lo, "un'" with una.
-* Typo tolerance is the Damerau-Levenshtein distance (insert, delete, substitute, swap two
+* Typo tolerance is the Damerau-Levenshtein distance (rapidfuzz) (insert, delete, substitute, swap two
   neighbours) between normalised texts, allowed by the expected text's length:
   0 up to 3 characters, 1 up to 7, 2 up to 20, 3 beyond. Digits never get tolerance: the
   numbers in both texts must be identical ("1945" is not "1946"). Nor do symbols (what is left
@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 __all__ = [
     "DISTANCE_CAP",
@@ -142,46 +144,10 @@ def allowed_typos(expected_normalised: str) -> int:
 
 
 def damerau_levenshtein(a: str, b: str, *, limit: int | None = None) -> int:
-    """Unrestricted Damerau-Levenshtein distance (Lowrance-Wagner).
-
-    With `limit`, any distance above it is returned as ``limit + 1`` and the work stops early.
-    Time and memory are O(len(a) * len(b)).
-    """
-    if a == b:
-        return 0
-    if limit is not None and abs(len(a) - len(b)) > limit:
-        return limit + 1
-    la, lb = len(a), len(b)
-    big = la + lb
-    # d[i + 1][j + 1] is the distance between a[:i] and b[:j]; row/column 0 are sentinels.
-    d = [[big] * (lb + 2) for _ in range(la + 2)]
-    for i in range(la + 1):
-        d[i + 1][1] = i
-    for j in range(lb + 1):
-        d[1][j + 1] = j
-    last_row: dict[str, int] = {}  # last row (1-based) of a in which each character occurred
-    for i in range(1, la + 1):
-        last_match_col = 0
-        for j in range(1, lb + 1):
-            k = last_row.get(b[j - 1], 0)
-            col = last_match_col
-            if a[i - 1] == b[j - 1]:
-                cost = 0
-                last_match_col = j
-            else:
-                cost = 1
-            d[i + 1][j + 1] = min(
-                d[i][j] + cost,  # substitute or match
-                d[i + 1][j] + 1,  # insert
-                d[i][j + 1] + 1,  # delete
-                d[k][col] + (i - k - 1) + 1 + (j - col - 1),  # transpose
-            )
-        last_row[a[i - 1]] = i
-        # Row minima never decrease, so once a whole row is over the limit the result is too.
-        if limit is not None and min(d[i + 1][1:]) > limit:
-            return limit + 1
-    result = d[la + 1][lb + 1]
-    return result if limit is None else min(result, limit + 1)
+    """Unrestricted Damerau-Levenshtein distance (rapidfuzz's; insert, delete, substitute,
+    swap two neighbours). With `limit`, any distance above it is returned as ``limit + 1``
+    and the work stops early."""
+    return DamerauLevenshtein.distance(a, b, score_cutoff=limit)
 
 
 def _symbols(normalised: str) -> list[str]:
