@@ -11,8 +11,8 @@ Rules (also in RULES.md):
 * A missing or extra article is forgiven ("gato" for "el gato"), a *different* one is not
   ("la gato" for "el gato", "die See" for "der See"): in a language deck the article is often
   what is being learned. English a/an/the count as one; "l'" agrees with le/la/lo, "un'" with una.
-* Typo tolerance is the Damerau-Levenshtein distance (rapidfuzz) (insert, delete, substitute, swap two
-  neighbours) between normalised texts, allowed by the expected text's length:
+* Typo tolerance is the Damerau-Levenshtein distance (rapidfuzz; insert, delete, substitute,
+  swap two neighbours) between normalised texts, allowed by the expected text's length:
   0 up to 3 characters, 1 up to 7, 2 up to 20, 3 beyond. Digits never get tolerance: the
   numbers in both texts must be identical ("1945" is not "1946"). Nor do symbols (what is left
   that is neither letter, digit nor space: "@", "*", "+", "#"...): they must be the same, in the
