@@ -230,7 +230,7 @@ async def test_a_malformed_deck_file_is_reported_and_the_others_still_load(db, c
     report = await load_bundled_decks(db, tmp_path, now=clock())
     assert report.added == {"deep-learning-tools": 16}
     [error] = report.errors
-    assert str(error).startswith(f"{tmp_path / 'broken.md'}:11: ")
+    assert str(error).startswith(f"{tmp_path.name}/broken.md:11: ")  # as in 'decks/x.md:11'
     assert "duplicate card key 'one'" in str(error)
     async with db.session() as s:
         assert await deck_by_slug(s, slug="broken") is None  # nothing half-written
