@@ -17,7 +17,7 @@ Test together), match, quiz, begin (a new session in any mode), spaced, progress
 
 from __future__ import annotations
 
-from bot.services.study.begin import start_session
+from bot.services.study.begin import Begun, begin_mode, start_session
 from bot.services.study.browse import (
     BROWSE_MOVES,
     BrowseMove,
@@ -102,6 +102,7 @@ __all__ = [
     "PAUSED",
     "SPACED_GAP",
     "TABLE_MODES",
+    "Begun",
     "BrowseMove",
     "BrowseView",
     "CreditStatus",
@@ -118,6 +119,7 @@ __all__ = [
     "answer_learn",
     "answer_quiz",
     "answer_test",
+    "begin_mode",
     "enrolled_deck",
     "load_deck_cards",
     "move_cards",

@@ -182,33 +182,22 @@ async def _begin(
     """Start the mode on the deck; a bare /learn or /test first offers an unfinished session."""
     runtime = context.runtime
     chat_id = update.effective_chat.id
-    now = runtime.now()
-    offer = view = rows = None
-    done = total = 0
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
-        deck = await study.enrolled_deck(session, user_id=user.id, deck_id=deck_id)
-        if deck is not None and mode == "progress":
-            rows = await study.progress_rows(session, deck_id=deck.id, user_ids=[user.id], now=now)
-        elif deck is not None:
-            if mode in ("learn", "test") and not (start_over or length or kinds):
-                offer = await study.resumable_session(
-                    session, user_id=user.id, chat_id=chat_id, deck_id=deck.id, mode=mode
-                )
-            if offer is None:
-                view = await study.start_session(
-                    session,
-                    mode=mode,
-                    user_id=user.id,
-                    chat_id=chat_id,
-                    deck_id=deck.id,
-                    seed=new_seed(runtime),
-                    now=now,
-                    length=length,
-                    kinds=kinds,
-                )
-            else:
-                done, total = study.unfinished_progress(offer)
+        begun = await study.begin_mode(
+            session,
+            mode=mode,
+            user_id=user.id,
+            chat_id=chat_id,
+            deck_id=deck_id,
+            new_seed=lambda: new_seed(runtime),
+            now=runtime.now(),
+            length=length,
+            kinds=kinds,
+            start_over=start_over,
+        )
+    deck, rows, offer, view = begun.deck, begun.rows, begun.offer, begun.view
+    done, total = begun.done, begun.total
     if deck is None:
         await send_html(context.bot, chat_id, texts.NOT_STUDYING)
     elif rows is not None:
