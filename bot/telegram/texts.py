@@ -1084,6 +1084,10 @@ IMPORT_FORMATS = {
 _KIND_NAMES = {"basic": "basic", "reversed": "reversed", "cloze": "cloze", "typed": "typed-answer"}
 _SEPARATOR_NAMES = {"\t": "Tab", ",": "Comma", ";": "Semicolon", " - ": "“ - ”", "\n": "New line"}
 PREVIEW_REASONS = 5  # skipped items and flagged rows shown in a preview; the rest are counted
+PREVIEW_NOTE_TYPES = 10  # note types listed in a preview; the rest are summed up
+PREVIEW_REASON_CHARS = (
+    150  # a skipped item's reason or a flagged row, shortened: the preview is one message
+)
 
 IMPORT_READING = "📥 Reading <b>{name}</b>…"
 IMPORT_IN_GROUP = (
@@ -1157,8 +1161,8 @@ def import_preview(
     """What an import would save, before anything is: deck, cards by note type, media,
     scheduling, what is skipped and why. `error` replaces the body when a re-read failed."""
     lines = [
-        f"📦 <b>{esc(title)}</b>",
-        f"<i>{esc(file_name)} · {IMPORT_FORMATS.get(kind, kind)}</i>",
+        f"📦 <b>{esc(tile_label(title, 200))}</b>",
+        f"<i>{esc(tile_label(file_name, 200))} · {IMPORT_FORMATS.get(kind, kind)}</i>",
     ]
     if separators is not None:
         term, row = separators
@@ -1173,9 +1177,15 @@ def import_preview(
         lines.append(f"❌ {esc(error)}")
         return "\n".join(lines)
     lines.append(f"<b>{counted(card_count, 'card')}</b> from {counted(note_count, 'note')}:")
-    for note_type, notes in sorted(notes_by_type.items(), key=lambda item: -item[1]):
+    by_size = sorted(notes_by_type.items(), key=lambda item: -item[1])
+    for note_type, notes in by_size[:PREVIEW_NOTE_TYPES]:
         cards = cards_by_type.get(note_type, 0)
-        lines.append(f"• {esc(note_type)}: {counted(notes, 'note')} → {counted(cards, 'card')}")
+        name = esc(tile_label(note_type, 60))
+        lines.append(f"• {name}: {counted(notes, 'note')} → {counted(cards, 'card')}")
+    if len(by_size) > PREVIEW_NOTE_TYPES:
+        rest = by_size[PREVIEW_NOTE_TYPES:]
+        notes = sum(n for _t, n in rest)
+        lines.append(f"• {counted(len(rest), 'other note type')}: {counted(notes, 'note')}")
     kinds = [f"{n} {_KIND_NAMES.get(k, k)}" for k, n in cards_by_kind.items() if n and k != "basic"]
     if kinds:
         lines.append("Besides basic cards: " + ", ".join(kinds) + ".")
@@ -1193,13 +1203,17 @@ def import_preview(
         lines.append("")
         lines.append(f"⚠️ Skipped: {counted(len(skipped), 'item')}")
         for where, reason in skipped[:PREVIEW_REASONS]:
-            lines.append(f"• {esc(where)}: {esc(reason)}")
+            place = tile_label(where, 60)
+            lines.append(f"• {esc(place)}: {esc(tile_label(reason, PREVIEW_REASON_CHARS))}")
         if len(skipped) > PREVIEW_REASONS:
             lines.append(f"… and {len(skipped) - PREVIEW_REASONS} more")
     if warnings:
         lines.append("")
         lines.append("🔎 Please check:")
-        lines += [f"• {esc(warning)}" for warning in warnings[:PREVIEW_REASONS]]
+        lines += [
+            f"• {esc(tile_label(warning, PREVIEW_REASON_CHARS))}"
+            for warning in warnings[:PREVIEW_REASONS]
+        ]
         if len(warnings) > PREVIEW_REASONS:
             lines.append(f"… and {len(warnings) - PREVIEW_REASONS} more")
     lines.append("")

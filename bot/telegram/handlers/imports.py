@@ -289,12 +289,7 @@ async def _remember_reading(session, pending: PendingImport, reading: _Reading) 
 
 async def on_group_document(update: Update, context: FlashContext) -> None:
     """A file sent in a group: imports happen in private chat."""
-    await context.bot.send_message(
-        update.effective_chat.id,
-        texts.IMPORT_IN_GROUP,
-        parse_mode=ParseMode.HTML,
-        reply_to_message_id=update.effective_message.message_id,
-    )
+    await update.effective_message.reply_html(texts.IMPORT_IN_GROUP, do_quote=True)
 
 
 async def on_import_choice(update: Update, context: FlashContext, data: ImportChoice) -> None:
