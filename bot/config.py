@@ -63,6 +63,8 @@ class Settings(DatabaseSettings):
     # A deploy may start the bot before the network: keep trying Telegram this long at start.
     startup_retry_seconds: float = Field(default=60, ge=0, le=3600)
     sweep_interval_seconds: int = Field(default=60, ge=1, le=3600)
+    # How often the timetable looks for learners due a fit of their FSRS parameters.
+    fit_sweep_interval_seconds: int = Field(default=3600, ge=10, le=86_400)
     # A daily push or group post claimed by a process that dies before sending it is sent by
     # a later sweep once this lease runs out: at most one duplicate in a crash, no lost day.
     claim_lease_seconds: int = Field(default=300, ge=10, le=86_400)

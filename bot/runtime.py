@@ -11,9 +11,12 @@ from typing import Any, Protocol
 from fsrs import Scheduler
 
 from bot.config import Settings
+from bot.core.fitting import clean_parameters
 from bot.core.srs import make_scheduler
+from bot.fit_pool import FitPool
 from bot.services.users import UserDefaults
 from bot.storage.db import Database
+from bot.storage.models import User
 
 __all__ = ["Clock", "Runtime", "StudySeed", "Timetable", "system_clock"]
 
@@ -42,6 +45,7 @@ class Runtime:
     db: Database
     clock: Clock = system_clock
     timetable: Timetable | None = None  # set in post_init, when the composition gives one
+    fit_pool: FitPool | None = None  # worker processes for FSRS fits; set in post_init
     study_seed: StudySeed = None
 
     @property
@@ -53,13 +57,21 @@ class Runtime:
             new_cards_per_day=self.settings.default_new_cards_per_day,
         )
 
-    def scheduler_for(self, desired_retention: float) -> Scheduler:
-        return _scheduler(round(desired_retention, 3), self.settings.fsrs_fuzzing)
+    def scheduler_for(self, user: User) -> Scheduler:
+        """The FSRS scheduler of one learner: their desired retention and parameters."""
+        parameters = None if user.fsrs_parameters is None else tuple(user.fsrs_parameters)
+        return _scheduler(round(user.desired_retention, 3), self.settings.fsrs_fuzzing, parameters)
 
     def now(self) -> datetime:
         return self.clock()
 
 
-@lru_cache(maxsize=64)
-def _scheduler(desired_retention: float, fuzzing: bool) -> Scheduler:
-    return make_scheduler(desired_retention=desired_retention, fuzzing=fuzzing)
+@lru_cache(maxsize=1024)
+def _scheduler(
+    desired_retention: float, fuzzing: bool, parameters: tuple[float, ...] | None
+) -> Scheduler:
+    if parameters is not None:
+        parameters = clean_parameters(parameters)  # stored cleaned; this guards old rows
+    return make_scheduler(
+        desired_retention=desired_retention, fuzzing=fuzzing, parameters=parameters
+    )

@@ -24,6 +24,7 @@ from bot.telegram import keyboards, texts
 from bot.telegram.group_posting import GroupSweepReport
 from bot.telegram.rate_limits import broadcasting
 from scheduler.batches import claim_in_batches
+from scheduler.fits import sweep_fits
 from scheduler.group_posts import GroupPoster
 
 __all__ = ["SweepReport", "Timetable"]
@@ -61,6 +62,7 @@ class Timetable:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.groups = GroupPoster(runtime, bot)
         self._sweeping: asyncio.Task | None = None
+        self._fitting: asyncio.Task | None = None
         self._stopping = False
 
     def start(self) -> None:
@@ -72,6 +74,14 @@ class Timetable:
             max_instances=1,  # a slow sweep is never overlapped by the next one
             coalesce=True,
             next_run_time=self.runtime.now(),
+        )
+        self.scheduler.add_job(
+            self._fit_tick,
+            "interval",
+            seconds=self.runtime.settings.fit_sweep_interval_seconds,
+            id="fit-sweep",
+            max_instances=1,
+            coalesce=True,
         )
         self.scheduler.start()
 
@@ -86,8 +96,27 @@ class Timetable:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self._fitting is not None:
+            # A fit waits on its worker process, not on the database: it can stop at once
+            # (the claim's lease lets a later sweep fit that learner).
+            self._fitting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._fitting
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)  # it cancels a job still running
+
+    async def _fit_tick(self) -> None:
+        if self._stopping:
+            return
+        self._fitting = asyncio.current_task()
+        try:
+            await sweep_fits(self.runtime, self.runtime.now())
+        except asyncio.CancelledError:
+            log.info("fit sweep cut short by the stop")
+        except Exception:  # the job must survive a database outage to try again next tick
+            log.exception("fit sweep failed")
+        finally:
+            self._fitting = None
 
     async def _tick(self) -> None:
         if self._stopping:

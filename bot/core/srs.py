@@ -7,6 +7,7 @@ and returns new values without touching anything else.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
@@ -99,11 +100,20 @@ def is_due(memory: DueLike, now: datetime, day_end: datetime) -> bool:
     return memory.due <= now or (memory.state == REVIEW and memory.due < day_end)
 
 
-def make_scheduler(*, desired_retention: float = 0.9, fuzzing: bool = True) -> Scheduler:
-    """An FSRS-6 scheduler with default parameters."""
+def make_scheduler(
+    *,
+    desired_retention: float = 0.9,
+    fuzzing: bool = True,
+    parameters: Sequence[float] | None = None,
+) -> Scheduler:
+    """An FSRS-6 scheduler: a learner's fitted `parameters` (bot.core.fitting), or defaults."""
     if not 0.7 <= desired_retention <= 0.99:
         raise ValueError("desired retention must be between 0.70 and 0.99")
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzzing)
+    if parameters is None:
+        return Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzzing)
+    return Scheduler(
+        parameters=tuple(parameters), desired_retention=desired_retention, enable_fuzzing=fuzzing
+    )
 
 
 def _require_utc(now: datetime) -> None:

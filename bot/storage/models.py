@@ -47,7 +47,10 @@ class User(SQLModel, table=True):
     """A person in a private chat with the bot; the id is their Telegram user id."""
 
     __tablename__ = "users"
-    __table_args__ = (Index("ix_users_push_due", "next_push_at"),)
+    __table_args__ = (
+        Index("ix_users_push_due", "next_push_at"),
+        Index("ix_users_fit_due", "next_fit_at"),
+    )
 
     id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     first_name: str = ""
@@ -69,6 +72,19 @@ class User(SQLModel, table=True):
     # The newest private message of theirs whose effect is stored (/undo, a typed answer):
     # Telegram hands a message out again after a crash, and it must not apply twice.
     handled_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # FSRS parameters fitted to this learner's reviews (bot.core.fitting); NULL = defaults.
+    # With them: when, from how many reviews, and the log loss of the parameters they
+    # replaced and their own on those reviews.
+    fsrs_parameters: list[float] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
+    fsrs_fitted_at: datetime | None = _utc(default=None, nullable=True)
+    fsrs_fit_reviews: int | None = None
+    fsrs_log_loss_before: float | None = None
+    fsrs_log_loss_after: float | None = None
+    # When the timetable next tries a fit (claimed by moving it on); NULL = once there is
+    # enough data.
+    next_fit_at: datetime | None = _utc(default=None, nullable=True)
 
 
 class Deck(SQLModel, table=True):

@@ -31,6 +31,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
+from bot.fit_pool import FitPool
 from bot.runtime import Clock, Runtime, StudySeed, Timetable, system_clock
 from bot.services.decks import load_bundled_decks
 from bot.storage.db import Database
@@ -44,6 +45,7 @@ from bot.telegram.handlers import (
     general,
     groups,
     imports,
+    memory_model,
     onboarding,
     own_decks,
     quiz,
@@ -101,6 +103,8 @@ COMMANDS = (
     Command("time", settings.on_time, P),
     Command("timezone", settings.on_timezone, P),
     Command("newcards", settings.on_newcards, P),
+    Command("retention", memory_model.on_retention, P),
+    Command("optimize", memory_model.on_optimize, P),
     Command("pause", settings.on_pause, P),
     Command("resume", settings.on_resume, P),
     Command("newdeck", authoring.on_newdeck, P),
@@ -217,6 +221,8 @@ async def _post_init(
     await bot.set_my_commands(
         _menu(Scope.GROUP, Scope.GROUP_ADMIN), scope=BotCommandScopeAllChatAdministrators()
     )
+    # FSRS fits hold the GIL for seconds: they run in worker processes, spawned on first use.
+    runtime.fit_pool = FitPool(workers=1)
     if timetable is not None:
         runtime.timetable = timetable(runtime, application.bot)
         if start_timetable:
@@ -227,6 +233,9 @@ async def _post_shutdown(application: Application) -> None:
     runtime: Runtime = application.bot_data["runtime"]
     if runtime.timetable is not None:
         await runtime.timetable.shutdown()
+    if runtime.fit_pool is not None:
+        runtime.fit_pool.shutdown()
+        runtime.fit_pool = None
     await runtime.db.dispose()
 
 

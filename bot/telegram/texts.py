@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.card_text import card_html, card_plain
+from bot.core.fitting import FitResult
 from bot.core.localtime import MAX_TIMEZONE_NAME, format_minute
 from bot.core.markup import to_plain_text
 from bot.core.mastery import Mastery
@@ -23,6 +24,7 @@ from bot.core.study import (
     tile_label,
     tile_labels,
 )
+from bot.services.parameters import PersonalParameters
 from bot.services.review import DeckStats, QueueEnd, StudyCard
 from bot.services.study import (
     BrowseView,
@@ -139,6 +141,8 @@ HELP = (
     "/time HH:MM — daily review time\n"
     "/timezone Area/City — your timezone, e.g. Europe/Berlin\n"
     "/newcards N — new cards per day\n"
+    "/retention N — how much you want to remember, 70–97% (higher: more reviews)\n"
+    "/optimize — fit FSRS to your own reviews now (it also happens by itself monthly)\n"
     "/pause and /resume — stop or restart the daily message\n"
     "/help — this message"
 )
@@ -173,6 +177,8 @@ COMMAND_MENU = {
     "time": "Set the daily review time (HH:MM)",
     "timezone": "Set your timezone (Area/City)",
     "newcards": "New cards per day",
+    "retention": "Desired retention, 70–97%",
+    "optimize": "Fit FSRS to your reviews",
     "pause": "Pause daily messages",
     "resume": "Resume daily messages",
     "newdeck": "Create a deck of your own",
@@ -471,6 +477,7 @@ def settings(
     paused: bool,
     decks: list[str],
     next_push: datetime | None,
+    fitted: PersonalParameters | None = None,
 ) -> str:
     zone = ZoneInfo(timezone)
     lines = [
@@ -478,7 +485,8 @@ def settings(
         f"Daily review time: {format_minute(review_minute)} (/time HH:MM)",
         f"Timezone: {esc(timezone)} (/timezone Area/City)",
         f"New cards per day: {new_cards} (/newcards N)",
-        f"Desired retention: {round(retention * 100)}%",
+        f"Desired retention: {round(retention * 100)}% (/retention N)",
+        fsrs_parameters(fitted, zone),
         f"Daily message: {'paused (/resume)' if paused else 'on (/pause)'}",
         "Decks: " + (", ".join(esc(d) for d in decks) if decks else "none (/decks)"),
     ]
@@ -1777,3 +1785,73 @@ def export_captions(title: str) -> tuple[str, str, str]:
         "For Quizlet: Import, paste this text (Tab between term and definition, new line "
         "between cards).",
     )
+
+
+# --- the memory model: desired retention and FSRS parameters fitted to the learner ----------
+
+RETENTION_USAGE = (
+    "Send a percentage from 70 to 97, e.g. <code>/retention 85</code>: the share of cards "
+    "you want to still remember when they come back."
+)
+_RETENTION_TRADE_OFF = (
+    "Higher retention means more reviews a day; lower means fewer reviews but more forgetting."
+)
+
+
+def retention_current(percent: int) -> str:
+    return f"Your desired retention is <b>{percent}%</b>. {_RETENTION_TRADE_OFF}\n{RETENTION_USAGE}"
+
+
+def retention_set(percent: int) -> str:
+    return f"Desired retention set to <b>{percent}%</b>. {_RETENTION_TRADE_OFF}"
+
+
+def _losses(before: float, after: float) -> str:
+    """Two log losses, with a third decimal when two would show them equal."""
+    digits = 2 if round(before, 2) != round(after, 2) else 3
+    return f"{before:.{digits}f} → {after:.{digits}f}"
+
+
+def fsrs_parameters(fitted: PersonalParameters | None, zone: ZoneInfo) -> str:
+    """The /settings line saying which FSRS parameters schedule the learner's reviews."""
+    if fitted is None:
+        return "FSRS: default parameters (/optimize fits them to you)"
+    day = fitted.fitted_at.astimezone(zone)
+    return (
+        f"FSRS: personal parameters (fitted {day.day} {day:%b} from "
+        f"{fitted.reviews:,} reviews, log loss {_losses(fitted.log_loss_before, fitted.log_loss_after)})"
+    )
+
+
+def optimizing(items: int) -> str:
+    return f"Fitting FSRS to your answers ({items:,} reviews a day or more apart)… a few seconds."
+
+
+def optimize_needs_more(items: int, needed: int) -> str:
+    return (
+        f"FSRS needs {needed:,} reviews that came a day or more after the card's previous "
+        f"one to fit to you; you have {items:,} so far — about {needed - items:,} more. "
+        "Until then your reviews use the default parameters, which suit most people well."
+    )
+
+
+def optimize_done(result: FitResult, *, kept: bool, reviews: int) -> str:
+    figures = (
+        f"log loss {_losses(result.log_loss_before, result.log_loss_after)}, "
+        f"RMSE {result.rmse_before:.1%} → {result.rmse_after:.1%} (lower is better)"
+    )
+    if kept:
+        return (
+            f"Done: FSRS is now fitted to your {reviews:,} reviews. It predicts your answers "
+            f"better than before — {figures}. Your next intervals use the new parameters."
+        )
+    return (
+        f"I fitted FSRS to your {reviews:,} reviews, but the result did not predict your "
+        f"answers better than the parameters you have — {figures} — so I kept those."
+    )
+
+
+OPTIMIZE_FAILED = (
+    "The fit failed on my side (it has been logged). Nothing changed: your reviews keep "
+    "their parameters. Please try /optimize again later."
+)

@@ -458,7 +458,7 @@ async def on_group_grade(update: Update, context: FlashContext, data: GroupGrade
                 user=user,
                 grade=data.grade,
                 now=now,
-                scheduler=runtime.scheduler_for(user.desired_retention),
+                scheduler=runtime.scheduler_for(user),
             )
     if outcome.status is not groups.GroupGradeStatus.OK:
         await query.answer(_GRADE_STATUS[outcome.status])

@@ -181,12 +181,12 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
         status, study = await reviews.card_to_study(
             session, user=user, card_id=data.card_id, version=data.version, now=now
         )
-        retention = user.desired_retention
+        scheduler = runtime.scheduler_for(user)
     if study is None:
         await query.answer(_STALE[status])
         return
     intervals = next_intervals(
-        runtime.scheduler_for(retention),
+        scheduler,
         study.memory,
         now,
         fuzz_key=fuzz_key(user.id, study.card.id, study.version),
@@ -257,7 +257,7 @@ async def review_attempt(update: Update, context: FlashContext) -> bool:
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
         opened = await review_messages.open_card(session, user=user, now=now)
-        retention = user.desired_retention
+        scheduler = runtime.scheduler_for(user)
     if opened is None:
         return False
     old_message_id, study = opened
@@ -270,7 +270,7 @@ async def review_attempt(update: Update, context: FlashContext) -> bool:
             verdict = check_written(expected, attempt)
             text = texts.typed_review_result(study, attempt, verdict.correct, verdict.exact)
     intervals = next_intervals(
-        runtime.scheduler_for(retention),
+        scheduler,
         study.memory,
         now,
         fuzz_key=fuzz_key(user.id, study.card.id, study.version),
@@ -315,7 +315,7 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
             version=data.version,
             grade=data.grade,
             now=now,
-            scheduler=runtime.scheduler_for(user.desired_retention),
+            scheduler=runtime.scheduler_for(user),
             duration_ms=duration_ms,
             chat_id=update.effective_chat.id,
         )

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot.services import users
+from bot.services import parameters, users
 from bot.storage.models import User
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
@@ -45,6 +45,7 @@ async def on_settings(update: Update, context: FlashContext) -> None:
             paused=user.paused,
             decks=decks,
             next_push=user.next_push_at,
+            fitted=parameters.personal_parameters(user),
         ),
     )
 
