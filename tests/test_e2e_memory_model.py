@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.fitting import MIN_ITEMS
+from bot.core.srs import Grade, format_interval, make_scheduler, next_intervals
 from bot.storage.models import User
 from tests.fake_telegram import FakeUser
 from tests.harness import Chat
@@ -19,7 +20,8 @@ async def test_optimize_without_enough_reviews_says_how_many_more(running_bot, f
     chat = Chat(fake, ADA)
     [reply] = await chat.send("/optimize")
     assert (
-        f"needs {MIN_ITEMS:,} reviews" in reply.plain_text and f"about {MIN_ITEMS:,} more" in reply.plain_text
+        f"needs {MIN_ITEMS:,} reviews" in reply.plain_text
+        and f"about {MIN_ITEMS:,} more" in reply.plain_text
     )
     [settings] = await chat.send("/settings")
     assert "FSRS: default parameters" in settings.plain_text
@@ -42,7 +44,14 @@ async def test_optimize_fits_keeps_and_settings_shows_personal_parameters(runnin
         f"FSRS: personal parameters (fitted 2 Mar from {user.fsrs_fit_reviews:,} reviews, "
         f"log loss {user.fsrs_log_loss_before:.2f} → {user.fsrs_log_loss_after:.2f})"
     ) in settings.plain_text
-    assert running_bot.runtime.scheduler_for(user).parameters == tuple(user.fsrs_parameters)
+    # The grade buttons now show the learner's own intervals: a new card's Easy is w3 days.
+    personal = next_intervals(running_bot.runtime.scheduler_for(user), None, clock())[Grade.EASY]
+    default = next_intervals(make_scheduler(fuzzing=False), None, clock())[Grade.EASY]
+    assert format_interval(personal) != format_interval(default)
+    [welcome] = await chat.send("/start")
+    _toast, [_picker, _confirm, card] = await chat.press(welcome, "📚 Deep Learning", expect=3)
+    _toast, [shown] = await chat.press(card, "Show answer", expect=1)
+    assert shown.buttons[3][0] == f"Easy · {format_interval(personal)}"
     assert fake.refusals() == []
 
 
