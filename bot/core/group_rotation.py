@@ -10,7 +10,9 @@ Rules, in order of preference:
    later), fewest studied first, then the longest ago posted, then deck order.
 
 A card that every member knows and nobody has due is not posted: posting it would only ask
-people to review early. So a small, well-studied deck can have a quiet day.
+people to review early. So a small, well-studied deck can have a quiet day. Nor is a card
+suspended for any member (a leech of theirs, bot.core.leeches): a group post would bring it
+back to them.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ class CardCoverage:
     due_members: int  # members whose memory state says it is due now
     studied_members: int  # members with any memory state for it
     last_posted_on: date | None = None  # the group's local date it was last posted
+    suspended_members: int = 0  # members who have it suspended (a leech)
 
 
 def choose_group_cards(cards: Sequence[CardCoverage], *, members: int, count: int) -> list[int]:
     """Up to `count` card ids for today's post, following the module rules."""
     if count < 1:
         raise ValueError("count must be at least 1")
+    cards = [c for c in cards if c.suspended_members == 0]
     due = sorted(
         (c for c in cards if c.due_members > 0), key=lambda c: (-c.due_members, c.position)
     )

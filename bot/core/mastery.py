@@ -9,6 +9,9 @@ Rules (also in study/RULES.md):
   creates new cards in Learning with stability None) and not practised in Learn/Test.
 * learning: everything else, including never-reviewed cards passed in `practised_ids`
   (learned in Learn, answered right in Test). Learn and Test inform mastery, never scheduling.
+* suspended: a leech (bot.core.leeches) or a card suspended in Anki before import. Counted
+  apart from the three levels, never due; it is part of the total, so it keeps a deck from
+  100% until it is studied again.
 * percent = floor(100 * mastered / total); 0 for an empty deck. Flooring keeps 100% for a deck
   that is entirely mastered.
 
@@ -65,6 +68,8 @@ class CardProgressLike(Protocol):
     def stability_days(self) -> float | None: ...
     @property
     def due(self) -> datetime | None: ...
+    @property
+    def suspended(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +80,19 @@ class CardProgress:
     state: str | int | None = None
     stability_days: float | None = None
     due: datetime | None = None
+    suspended: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Mastery:
-    """Card counts per level and the mastered percentage."""
+    """Card counts per level (suspended ones apart) and the mastered percentage."""
 
     total: int
     not_studied: int
     learning: int
     mastered: int
     percent: int
+    suspended: int = 0
 
 
 _STATE_NUMBERS = {name: number for number, name in _STATE_NAMES.items() if number}
@@ -95,6 +102,7 @@ _STATE_NUMBERS = {name: number for number, name in _STATE_NAMES.items() if numbe
 class _Due:
     state: int | None
     due: datetime
+    suspended: bool
 
 
 def _state_name(state: str | int | None) -> str:
@@ -134,8 +142,11 @@ def deck_mastery(
 ) -> Mastery:
     """Mastery of a deck from one entry per card; `practised_ids` merges in Learn/Test results."""
     _require_aware(now, "now")
-    counts = {"not_studied": 0, "learning": 0, "mastered": 0}
+    counts = {"not_studied": 0, "learning": 0, "mastered": 0, "suspended": 0}
     for card in card_states:
+        if card.suspended:
+            counts["suspended"] += 1
+            continue
         counts[card_mastery(card, now=now, practised=card.card_id in practised_ids)] += 1
     total = sum(counts.values())
     return Mastery(
@@ -144,6 +155,7 @@ def deck_mastery(
         learning=counts["learning"],
         mastered=counts["mastered"],
         percent=100 * counts["mastered"] // total if total else 0,
+        suspended=counts["suspended"],
     )
 
 
@@ -175,9 +187,9 @@ def deck_status(
     due_now = later_today = tomorrow = 0
     for card in cards:
         state = _state_name(card.state)
-        if card.due is None or state == "new":
-            continue
-        if is_due(_Due(_STATE_NUMBERS[state], card.due), now, day_end):
+        if card.due is None or state == "new" or card.suspended:
+            continue  # a suspended card is due at no time (is_due says so too)
+        if is_due(_Due(_STATE_NUMBERS[state], card.due, card.suspended), now, day_end):
             due_now += 1
         elif card.due < day_end:
             later_today += 1

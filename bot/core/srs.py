@@ -81,12 +81,14 @@ class MemoryState:
 
 
 class DueLike(Protocol):
-    """What the due rule reads of a card's memory: its FSRS state number and due time."""
+    """What the due rule reads of a card's state: FSRS state number, due time, suspension."""
 
     @property
     def state(self) -> int | None: ...
     @property
     def due(self) -> datetime: ...
+    @property
+    def suspended(self) -> bool: ...
 
 
 def is_due(memory: DueLike, now: datetime, day_end: datetime) -> bool:
@@ -95,8 +97,11 @@ def is_due(memory: DueLike, now: datetime, day_end: datetime) -> bool:
 
     Learning and relearning steps are due to the minute; a review card is due for its whole
     local day, as in Anki, so one daily review time catches every card due that day.
-    `day_end` is the start of the learner's next local day.
+    `day_end` is the start of the learner's next local day. A suspended card (a leech,
+    bot.core.leeches) is never due.
     """
+    if memory.suspended:
+        return False
     return memory.due <= now or (memory.state == REVIEW and memory.due < day_end)
 
 

@@ -197,6 +197,7 @@ async def save_import(
         deck_id=deck.id,
         cards={counts.cards[key].id: card for key, card in cards.items()},
         scheduler=scheduler or make_scheduler(fuzzing=False),
+        now=now,
     )
     live = (
         await session.execute(
@@ -215,6 +216,25 @@ async def save_import(
     )
 
 
+def _suspended_new(owner_id: int, card_id: int, deck_id: int, now: datetime) -> dict:
+    """The state of a card Anki had suspended before it was ever studied: what FSRS makes of
+    a new card (Learning, step 0, no stability, so mastery calls it not studied), suspended."""
+    return {
+        "user_id": owner_id,
+        "card_id": card_id,
+        "deck_id": deck_id,
+        "state": 1,
+        "step": 0,
+        "stability": None,
+        "difficulty": None,
+        "due": now,
+        "last_review": None,
+        "reps": 0,
+        "lapses": 0,
+        "suspended": True,
+    }
+
+
 async def _import_history(
     session: AsyncSession,
     *,
@@ -222,6 +242,7 @@ async def _import_history(
     deck_id: int,
     cards: dict[int, CardDraft],
     scheduler: Scheduler,
+    now: datetime,
 ) -> tuple[int, int]:
     """Past answers and memory states for the importer; returns (states made, answers added)."""
     with_history = {cid: c for cid, c in cards.items() if c.reviews or c.progress is not None}
@@ -267,7 +288,10 @@ async def _import_history(
         if card_id in studied:
             continue  # studied here already: our own state is newer than the file's
         imported = imported_memory(card, scheduler)
+        suspended = card.progress is not None and card.progress.suspended
         if imported is None:
+            if suspended:  # suspended while new: a fresh learning state holds the suspension
+                states.append(_suspended_new(owner_id, card_id, deck_id, now))
             continue
         memory = imported.memory
         states.append(
@@ -283,6 +307,7 @@ async def _import_history(
                 "last_review": memory.last_review,
                 "reps": imported.reps,
                 "lapses": imported.lapses,
+                "suspended": suspended,  # suspended in Anki (a leech, or by hand): kept so
             }
         )
     # Multi-row inserts: a big Anki deck brings tens of thousands of answers.

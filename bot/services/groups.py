@@ -342,14 +342,15 @@ async def _coverage(
         await session.execute(select(func.count()).select_from(members.subquery()))
     ).scalar_one()
     known = {
-        card_id: (int(due or 0), studied)
-        for card_id, due, studied in (
+        card_id: (int(due or 0), studied, int(suspended or 0))
+        for card_id, due, studied, suspended in (
             await session.execute(
                 select(
                     CardState.card_id,
                     # Due today in the group's zone counts, as for private review.
                     func.sum(case((due_by(now, _group_day_end(group, now)), 1), else_=0)),
                     func.count(),
+                    func.sum(case((CardState.suspended.is_(True), 1), else_=0)),
                 )
                 .where(CardState.deck_id == group.deck_id, CardState.user_id.in_(members))
                 .group_by(CardState.card_id)
@@ -369,8 +370,9 @@ async def _coverage(
         CardCoverage(
             card_id=card.id,
             position=card.position,
-            due_members=known.get(card.id, (0, 0))[0],
-            studied_members=known.get(card.id, (0, 0))[1],
+            due_members=known.get(card.id, (0, 0, 0))[0],
+            studied_members=known.get(card.id, (0, 0, 0))[1],
+            suspended_members=known.get(card.id, (0, 0, 0))[2],
             last_posted_on=posted.get(card.id),
         )
         for card in cards
@@ -525,12 +527,19 @@ class GroupGradeStatus(enum.Enum):
     ALREADY_GRADED = "already_graded"
     FOREIGN = "foreign"  # no such post in this chat: forged, or from another group
     CARD_GONE = "card_gone"  # the card or its deck was retired
+    SUSPENDED = "suspended"  # a leech of this member's: suspended for them
 
 
 @dataclass(frozen=True)
 class GroupGradeOutcome:
+    """A member's grade of a post; `leech` as for private review (bot.core.leeches): the
+    grade made the card a leech for them, now suspended, with the `card` and its `lapses`."""
+
     status: GroupGradeStatus
     interval: timedelta | None = None
+    leech: bool = False
+    card: Card | None = None
+    lapses: int = 0
 
 
 async def grade_group_post(
@@ -565,11 +574,15 @@ async def grade_group_post(
     )
     if outcome.status is GradeStatus.ALREADY_GRADED:  # a racing press of the same member
         return GroupGradeOutcome(GroupGradeStatus.ALREADY_GRADED)
+    if outcome.status is GradeStatus.SUSPENDED:
+        return GroupGradeOutcome(GroupGradeStatus.SUSPENDED)
     if outcome.status is not GradeStatus.OK:
         return GroupGradeOutcome(GroupGradeStatus.CARD_GONE)
     await record_post_grade(session, post_id=post_id, user_id=user.id, rating=int(grade), now=now)
     await session.flush()
-    return GroupGradeOutcome(GroupGradeStatus.OK, outcome.interval)
+    return GroupGradeOutcome(
+        GroupGradeStatus.OK, outcome.interval, outcome.leech, outcome.card, outcome.lapses
+    )
 
 
 async def post_in_chat(session: AsyncSession, *, post_id: int, chat_id: int) -> bool:

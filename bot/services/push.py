@@ -92,7 +92,7 @@ async def claim_due_pushes(
         (
             await session.execute(
                 live_states(CardState.user_id, func.count())
-                .where(CardState.due <= now)
+                .where(due_by(now, now))  # due by now, whatever the day (a day ending now)
                 .group_by(CardState.user_id)
             )
         ).all()
@@ -102,9 +102,9 @@ async def claim_due_pushes(
     later_today: dict[int, list[DueLike]] = {}
     for row in (
         await session.execute(
-            live_states(CardState.user_id, CardState.state, CardState.due).where(
-                CardState.due > now, due_by(now, now + timedelta(hours=26))
-            )
+            live_states(
+                CardState.user_id, CardState.state, CardState.due, CardState.suspended
+            ).where(CardState.due > now, due_by(now, now + timedelta(hours=26)))
         )
     ).all():
         later_today.setdefault(row.user_id, []).append(row)

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.core.leeches import is_leech
 from bot.core.localtime import local_date, local_day_start
 from bot.core.mastery import CardProgress, DeckStatus, deck_status
 from bot.core.srs import REVIEW, Grade, MemoryState, fuzz_key, is_due, review
@@ -72,14 +73,20 @@ class GradeStatus(enum.Enum):
     NOT_DUE = "not_due"
     NOT_ENROLLED = "not_enrolled"
     UNKNOWN_CARD = "unknown_card"
+    SUSPENDED = "suspended"
 
 
 @dataclass(frozen=True)
 class GradeOutcome:
+    """A grade's result; `leech` when this grade's lapse made the card a leech (now
+    suspended, bot.core.leeches), with the card's `lapses` so far."""
+
     status: GradeStatus
     card: Card | None = None
     memory: MemoryState | None = None
     interval: timedelta | None = None
+    leech: bool = False
+    lapses: int = 0
 
 
 def memory_of(state: CardState | None) -> MemoryState | None:
@@ -266,9 +273,9 @@ async def queue_end(
     """
     earliest = (
         await session.execute(
-            _enrolled_cards(user.id, deck_id, func.min(CardState.due)).join(
-                CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id)
-            )
+            _enrolled_cards(user.id, deck_id, func.min(CardState.due))
+            .join(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
+            .where(CardState.suspended.is_(False))
         )
     ).scalar_one_or_none()
     new_waiting = (
@@ -316,6 +323,8 @@ async def card_to_study(
     current = state.reps if state else 0
     if current != version:
         return GradeStatus.ALREADY_GRADED, None
+    if state is not None and state.suspended:  # a leech: not even a group post reviews it
+        return GradeStatus.SUSPENDED, None
     if state is not None and not early and not is_due(state, now + _DUE_GRACE, _day_end(user, now)):
         return GradeStatus.NOT_DUE, None
     if not with_progress:  # grading needs the card, not the counts of what is left
@@ -341,6 +350,8 @@ async def grade_card(
     """Grade a card once: a second press of the same (or any stale) button changes nothing.
 
     The write is conditional on the card's version, so two racing presses cannot both land.
+    A lapse that makes the card a leech (the user's threshold, bot.core.leeches) suspends it
+    in the same write; the review log keeps the suspension before and after, for /undo.
     """
     status, study = await card_to_study(
         session,
@@ -381,7 +392,7 @@ async def grade_card(
         if result.first() is None:
             return GradeOutcome(GradeStatus.ALREADY_GRADED)
         before_dict = None
-        reps, lapses = 1, 0
+        reps, lapses, leech = 1, 0, False
     else:
         row = (
             await session.execute(
@@ -399,7 +410,20 @@ async def grade_card(
         if row is None:
             return GradeOutcome(GradeStatus.ALREADY_GRADED)
         reps, lapses = row
-        before_dict = study.memory.to_dict() | {"reps": version, "lapses": lapses - lapse}
+        leech = bool(lapse) and is_leech(lapses, user.leech_threshold)
+        if leech:  # rare: a second statement, on the row this grade just claimed
+            values["suspended"] = True
+            await session.execute(
+                update(CardState)
+                .where(CardState.user_id == user.id, CardState.card_id == card_id)
+                .values(suspended=True)
+                .execution_options(synchronize_session=False)
+            )
+        before_dict = study.memory.to_dict() | {
+            "reps": version,
+            "lapses": lapses - lapse,
+            "suspended": False,  # a suspended card is never graded (card_to_study)
+        }
         state = await session.get(CardState, (user.id, card_id))  # loaded above: no query
         if state is not None:  # keep the loaded row true to the database, for later readers
             for key, value in (values | {"reps": reps, "lapses": lapses}).items():
@@ -413,7 +437,7 @@ async def grade_card(
             reviewed_at=now,
             duration_ms=duration_ms,
             state_before=before_dict,
-            state_after=after.to_dict() | {"reps": reps, "lapses": lapses},
+            state_after=after.to_dict() | {"reps": reps, "lapses": lapses, "suspended": leech},
             chat_id=chat_id,
         )
     )
@@ -427,7 +451,7 @@ async def grade_card(
         now=now,
     )
     await session.flush()
-    return GradeOutcome(GradeStatus.OK, study.card, after, after.due - now)
+    return GradeOutcome(GradeStatus.OK, study.card, after, after.due - now, leech, lapses)
 
 
 async def undo_last(session: AsyncSession, *, user: User) -> tuple[ReviewLog, Card] | None:
@@ -461,6 +485,9 @@ async def undo_last(session: AsyncSession, *, user: User) -> tuple[ReviewLog, Ca
         state.stability, state.difficulty = before.stability, before.difficulty
         state.due, state.last_review = before.due, before.last_review
         state.reps, state.lapses = log.state_before["reps"], log.state_before["lapses"]
+        # Undoing the lapse that made a leech brings the card back (logs before leeches
+        # existed have no "suspended": the card was not suspended then).
+        state.suspended = bool(log.state_before.get("suspended", False))
     log.undone = True
     if log.chat_id is not None:  # given on a group post: the member may grade that post again
         await withdraw_post_grade(
@@ -501,15 +528,22 @@ async def deck_stats(session: AsyncSession, *, user: User, now: datetime) -> lis
     today = local_day_start(now, zone)
     rows = await session.execute(
         _enrolled_cards(
-            user.id, None, Deck, Card.id, CardState.state, CardState.stability, CardState.due
+            user.id,
+            None,
+            Deck,
+            Card.id,
+            CardState.state,
+            CardState.stability,
+            CardState.due,
+            CardState.suspended,
         )
         .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
         .order_by(Deck.title, Card.position)
     )
     per_deck: dict[int, tuple[Deck, list[CardProgress]]] = {}
-    for deck, card_id, state, stability, due in rows.all():
+    for deck, card_id, state, stability, due, suspended in rows.all():
         per_deck.setdefault(deck.id, (deck, []))[1].append(
-            CardProgress(card_id, state, stability, due)
+            CardProgress(card_id, state, stability, due, bool(suspended))
         )
     practised = await practised_card_ids(session, user_id=user.id, deck_ids=list(per_deck))
     today_counts = dict(

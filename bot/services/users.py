@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.leeches import MAX_LEECH_THRESHOLD
 from bot.core.localtime import DailySlot
 from bot.storage.models import Deck, Enrolment, User
 
@@ -22,6 +23,7 @@ __all__ = [
     "leave",
     "push_slot",
     "reschedule",
+    "set_leech_threshold",
     "set_new_cards",
     "set_paused",
     "set_review_time",
@@ -109,6 +111,13 @@ def set_new_cards(user: User, *, count: int) -> None:
     if not 0 <= count <= 1000:
         raise ValueError("new cards per day must be between 0 and 1000")
     user.new_cards_per_day = count
+
+
+def set_leech_threshold(user: User, *, lapses: int) -> None:
+    """Lapses that make a card a leech (bot.core.leeches); 0 turns leeches off."""
+    if not 0 <= lapses <= MAX_LEECH_THRESHOLD:
+        raise ValueError(f"the leech threshold must be between 0 and {MAX_LEECH_THRESHOLD}")
+    user.leech_threshold = lapses
 
 
 def set_paused(user: User, *, paused: bool, now: datetime) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -59,6 +60,8 @@ class User(SQLModel, table=True):
     review_minute: int = 540  # minutes after local midnight
     new_cards_per_day: int = 20
     desired_retention: float = 0.9
+    # Lapses that make a card a leech (bot.core.leeches); 0 = leeches are never suspended.
+    leech_threshold: int = Field(default=8, sa_column_kwargs={"server_default": "8"})
     paused: bool = False
     blocked: bool = False
     # The next UTC instant the timetable should consider pushing; NULL = never (paused etc.).
@@ -179,6 +182,8 @@ class CardState(SQLModel, table=True):
     last_review: datetime | None = _utc(default=None, nullable=True)
     reps: int = 0  # successful grade count; doubles as the card's version for stale buttons
     lapses: int = 0
+    # Left out of reviews, pushes and group posts: a leech (or suspended in Anki before import).
+    suspended: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class ReviewLog(SQLModel, table=True):

@@ -13,7 +13,9 @@ __all__ = ["due_by"]
 
 
 def due_by(now: datetime, day_end: datetime) -> ColumnElement[bool]:
-    """Which card states can be studied at `now`, in SQL: bot.core.srs.is_due's rule."""
-    return or_(
-        CardState.due <= now, and_(CardState.state == int(REVIEW), CardState.due < day_end)
+    """Which card states can be studied at `now`, in SQL: bot.core.srs.is_due's rule
+    (a suspended card is never due)."""
+    return and_(
+        CardState.suspended.is_(False),
+        or_(CardState.due <= now, and_(CardState.state == int(REVIEW), CardState.due < day_end)),
     )

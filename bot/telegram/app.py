@@ -45,6 +45,7 @@ from bot.telegram.handlers import (
     general,
     groups,
     imports,
+    leeches,
     memory_model,
     onboarding,
     own_decks,
@@ -99,12 +100,14 @@ COMMANDS = (
     Command("decks", onboarding.on_decks, P),
     Command("undo", review.on_undo, P),
     Command("stats", review.on_stats, P),
+    Command("leeches", leeches.on_leeches, P),
     Command("settings", settings.on_settings, P),
     Command("time", settings.on_time, P),
     Command("timezone", settings.on_timezone, P),
     Command("newcards", settings.on_newcards, P),
     Command("retention", memory_model.on_retention, P),
     Command("optimize", memory_model.on_optimize, P),
+    Command("leech", leeches.on_leech, P),
     Command("pause", settings.on_pause, P),
     Command("resume", settings.on_resume, P),
     Command("newdeck", authoring.on_newdeck, P),
@@ -147,6 +150,7 @@ BUTTONS = {
     cb.GroupOwnDeck: groups.on_group_deck_pick,
     cb.ExportDeck: export.on_export_pick,
     cb.ImportChoice: imports.on_import_choice,
+    cb.Leech: leeches.on_leech_button,
 }
 
 

@@ -15,6 +15,7 @@ from bot.core.srs import Grade
 
 __all__ = [
     "IMPORT_ACTIONS",
+    "LEECH_ACTIONS",
     "MAX_CALLBACK_BYTES",
     "MAX_PICK_LENGTH",
     "STUDY_MODES",
@@ -32,6 +33,7 @@ __all__ = [
     "ImportChoice",
     "JoinShared",
     "Leave",
+    "Leech",
     "PickDeck",
     "ShowAnswer",
     "StartReview",
@@ -254,6 +256,21 @@ class ImportChoice:
     action: str
 
 
+# What a learner does with a leech: keep studying it (from the leech notice), leave it
+# suspended, or bring it back from the /leeches list (which is then redrawn).
+LEECH_ACTIONS = {"keep": "k", "leave": "l", "unsuspend": "u"}
+_LEECH_ACTIONS_BY_CODE = {code: action for action, code in LEECH_ACTIONS.items()}
+
+
+@dataclass(frozen=True)
+class Leech:
+    """A button about one suspended card of the presser's (their own state: the id grants
+    nothing about anyone else's)."""
+
+    card_id: int
+    action: str
+
+
 Callback = (
     StartReview
     | ShowAnswer
@@ -271,6 +288,7 @@ Callback = (
     | GroupOwnDeck
     | ExportDeck
     | ImportChoice
+    | Leech
 )
 
 
@@ -346,6 +364,7 @@ _KINDS: dict[type, _Kind] = {
         rf"{_INT}:(i|x|T[tcd]|R[ns]|C[tcs])",
         lambda m: ImportChoice(int(m[1]), _IMPORT_ACTIONS_BY_CODE[m[2]]),
     ),
+    Leech: _Kind("L", rf"([klu]):{_INT}", lambda m: Leech(int(m[2]), _LEECH_ACTIONS_BY_CODE[m[1]])),
 }
 _PATTERNS = {kind: spec.pattern for kind, spec in _KINDS.items()}
 
@@ -405,6 +424,8 @@ def encode(callback: Callback) -> str:
             data = f"{_prefix(ExportDeck)}{deck_id}"
         case ImportChoice(pending_id, action):
             data = f"{_prefix(ImportChoice)}{pending_id}:{IMPORT_ACTIONS[action]}"
+        case Leech(card_id, action):
+            data = f"{_prefix(Leech)}{LEECH_ACTIONS[action]}:{card_id}"
         case _:
             raise TypeError(f"not a callback: {callback!r}")
     if len(data.encode()) > MAX_CALLBACK_BYTES:

@@ -20,6 +20,8 @@ __all__ = [
     "group_deck_choice",
     "group_grades",
     "import_preview",
+    "leech_notice",
+    "leeches_list",
     "match_board",
     "play_again",
     "resume_or_restart",
@@ -367,3 +369,30 @@ def import_preview(
         )
     rows.append(last)
     return InlineKeyboardMarkup(rows)
+
+
+# --- leeches ---------------------------------------------------------------------------------
+
+
+def leech_notice(card_id: int, *, editable: bool) -> InlineKeyboardMarkup:
+    """Keep studying / leave suspended, and ✏️ Edit for the deck's owner."""
+    rows = [
+        [
+            _button(texts.LEECH_KEEP_BUTTON, cb.Leech(card_id, "keep")),
+            _button(texts.LEECH_LEAVE_BUTTON, cb.Leech(card_id, "leave")),
+        ]
+    ]
+    if editable:
+        rows.append(edit_button(card_id))
+    return InlineKeyboardMarkup(rows)
+
+
+def leeches_list(card_ids: list[int]) -> InlineKeyboardMarkup | None:
+    """One ▶️ N button per listed suspended card, five to a row."""
+    buttons = [
+        _button(texts.unsuspend_button(number), cb.Leech(card_id, "unsuspend"))
+        for number, card_id in enumerate(card_ids, start=1)
+    ]
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([buttons[i : i + 5] for i in range(0, len(buttons), 5)])

@@ -136,7 +136,10 @@ HELP = (
     "📎 Send me a deck file — Anki (.apkg, .colpkg), Quizlet export (.txt), CSV/TSV — "
     "to study your own cards: I show a preview first\n"
     "/undo — take back your last grade\n"
-    "/stats — spaced review per deck: card counts, what is due, reviews today, streak\n"
+    "/stats — spaced review per deck: card counts, what is due, reviews today, streak, "
+    "with charts\n"
+    "/leeches — cards you keep forgetting, suspended after 8 lapses (<code>/leech 10</code> "
+    "changes when; <code>/leech 0</code>: never)\n"
     "/settings — your review time, timezone and limits\n"
     "/time HH:MM — daily review time\n"
     "/timezone Area/City — your timezone, e.g. Europe/Berlin\n"
@@ -172,13 +175,15 @@ COMMAND_MENU = {
     "progress": "Mastery and Learn/Test/Match results",
     "decks": "Choose decks to study",
     "undo": "Take back the last grade",
-    "stats": "Spaced review: due cards, streak",
+    "stats": "Spaced review: due cards, streak, charts",
+    "leeches": "Suspended cards you keep forgetting",
     "settings": "Review time, timezone, limits",
     "time": "Set the daily review time (HH:MM)",
     "timezone": "Set your timezone (Area/City)",
     "newcards": "New cards per day",
     "retention": "Desired retention, 70–97%",
     "optimize": "Fit FSRS to your reviews",
+    "leech": "Lapses that suspend a card (0 = off)",
     "pause": "Pause daily messages",
     "resume": "Resume daily messages",
     "newdeck": "Create a deck of your own",
@@ -444,9 +449,10 @@ def review_moved_on(question_html: str) -> str:
 
 def mastery_counts(m: Mastery) -> str:
     """The levels of a deck's cards, worded alike on /stats and /progress."""
+    suspended = f" · suspended {m.suspended}" if m.suspended else ""
     return (
-        f"Mastered {m.mastered} · learning {m.learning} · not studied {m.not_studied} "
-        f"of {counted(m.total, 'card')}"
+        f"Mastered {m.mastered} · learning {m.learning} · not studied {m.not_studied}"
+        f"{suspended} of {counted(m.total, 'card')}"
     )
 
 
@@ -478,6 +484,7 @@ def settings(
     decks: list[str],
     next_push: datetime | None,
     fitted: PersonalParameters | None = None,
+    leech_threshold: int = 8,
 ) -> str:
     zone = ZoneInfo(timezone)
     lines = [
@@ -487,12 +494,109 @@ def settings(
         f"New cards per day: {new_cards} (/newcards N)",
         f"Desired retention: {round(retention * 100)}% (/retention N)",
         fsrs_parameters(fitted, zone),
+        f"Leeches: {leech_setting(leech_threshold)} (/leech N)",
         f"Daily message: {'paused (/resume)' if paused else 'on (/pause)'}",
         "Decks: " + (", ".join(esc(d) for d in decks) if decks else "none (/decks)"),
     ]
     if next_push is not None and not paused:
         lines.append(f"Next daily message: {when(next_push, zone)}")
     return "\n".join(lines)
+
+
+# --- leeches ------------------------------------------------------------------------------
+
+
+def leech_setting(threshold: int) -> str:
+    return f"suspended after {counted(threshold, 'lapse')}" if threshold else "off"
+
+
+LEECH_USAGE = (
+    "Send how many lapses (forgetting a card you knew) suspend it as a leech, 0 to 99, "
+    "e.g. <code>/leech 8</code>; <code>/leech 0</code> turns leeches off."
+)
+
+
+def leech_current(threshold: int) -> str:
+    if not threshold:
+        return "Leeches are off: no card is suspended however often you forget it. " + (
+            "<code>/leech 8</code> turns them on."
+        )
+    return (
+        f"A card you forget {counted(threshold, 'time')} is suspended as a leech, and again "
+        f"every {max(1, threshold // 2)} lapses after. <code>/leech N</code> changes it."
+    )
+
+
+def leech_set(threshold: int) -> str:
+    if not threshold:
+        return "Leeches off: cards you keep forgetting stay in your reviews."
+    return (
+        f"Done: a card you forget {counted(threshold, 'time')} will be suspended as a leech. "
+        "/leeches lists suspended cards."
+    )
+
+
+def leech_notice(question_html: str, deck_title: str, lapses: int) -> str:
+    """A grade made a card a leech: it is suspended; the buttons below say what next."""
+    return (
+        f"🩸 <b>Leech</b> — you have forgotten this card {counted(lapses, 'time')}, so I "
+        "suspended it: it stays out of reviews until you bring it back.\n\n"
+        f"<b>{esc(deck_title)}</b>\n{question_html}\n\n"
+        "Rewriting it, or splitting it into smaller cards, usually helps more than drilling."
+    )
+
+
+def leech_kept(question_html: str, lapses: int, next_at: int | None) -> str:
+    warn = f" I'll warn you again at {next_at} lapses." if next_at else ""
+    return f"▶️ Back in your reviews (lapses so far: {lapses}).{warn}\n\n{question_html}"
+
+
+def leech_left(question_html: str) -> str:
+    return f"⏸ Left suspended. /leeches brings it back any time.\n\n{question_html}"
+
+
+LEECH_KEEP_BUTTON = "▶️ Keep studying it"
+LEECH_LEAVE_BUTTON = "⏸ Leave it suspended"
+LEECH_UNKNOWN = "You haven't studied that card."
+UNSUSPENDED_TOAST = "Back in your reviews"
+LEFT_SUSPENDED_TOAST = "Left suspended"
+STALE_SUSPENDED = "This card is suspended (a leech). /leeches brings it back."
+LEECHES_SHOWN = 20  # suspended cards listed with their buttons; the rest are counted
+
+
+def no_leeches(threshold: int) -> str:
+    return "No suspended cards. " + (
+        f"A card you forget {counted(threshold, 'time')} is suspended as a leech "
+        "(/leech N changes when)."
+        if threshold
+        else "Leeches are off (/leech 8 turns them on)."
+    )
+
+
+def leeches_list(rows: Sequence[tuple[str, str, int]], total: int) -> str:
+    """Suspended cards as (deck title, question plain text, lapses), numbered for buttons."""
+    lines = [f"<b>Suspended cards</b> ({total}) — ▶️ N brings card N back into your reviews."]
+    for number, (deck_title, question, lapses) in enumerate(rows, start=1):
+        lines.append(
+            f"{number}. {esc(tile_label(question, 90))} — <i>{esc(tile_label(deck_title, 40))}</i>, "
+            f"{counted(lapses, 'lapse')}"
+        )
+    if total > len(rows):
+        lines.append(f"…and {total - len(rows)} more; bring some back to see them.")
+    return "\n".join(lines)
+
+
+def unsuspend_button(number: int) -> str:
+    return f"▶️ {number}"
+
+
+def group_leech_toast(grade: Grade, interval, lapses: int) -> str:
+    """A member's grade of a group post made the card a leech for them (a toast ≤ 200)."""
+    return (
+        f"{grade_recorded(grade, interval)}. You have forgotten this card "
+        f"{counted(lapses, 'time')}: it is suspended for you (a leech) — see /leeches in your "
+        "chat with me."
+    )
 
 
 TIME_USAGE = "Send the time as HH:MM in 24-hour form, e.g. <code>/time 07:30</code>."

@@ -188,6 +188,7 @@ def _row(
             mine[card_id].state if card_id in mine else None,
             mine[card_id].stability if card_id in mine else None,
             mine[card_id].due if card_id in mine else None,
+            mine[card_id].suspended if card_id in mine else False,
         )
         for card_id in deck.cards
     ]

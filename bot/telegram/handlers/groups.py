@@ -30,6 +30,7 @@ from bot.telegram.group_posting import edit_post_count, is_no_rights, notify_adm
 from bot.telegram.handlers import daily_time
 from bot.telegram.handlers.common import number_argument, send_html
 from bot.telegram.handlers.daily_time import DailyTime
+from bot.telegram.handlers.leeches import send_leech_notice
 
 __all__ = [
     "QUIZ_COOLDOWN",
@@ -61,6 +62,7 @@ _GRADE_STATUS = {
     groups.GroupGradeStatus.ALREADY_GRADED: texts.GROUP_ALREADY_GRADED,
     groups.GroupGradeStatus.FOREIGN: texts.GROUP_FOREIGN_BUTTON,
     groups.GroupGradeStatus.CARD_GONE: texts.GROUP_CARD_GONE,
+    groups.GroupGradeStatus.SUSPENDED: texts.STALE_SUSPENDED,
 }
 
 Handler = Callable[[Update, FlashContext], Awaitable[None]]
@@ -460,10 +462,28 @@ async def on_group_grade(update: Update, context: FlashContext, data: GroupGrade
                 now=now,
                 scheduler=runtime.scheduler_for(user),
             )
+            if outcome.leech:
+                deck = await deck_by_id(session, deck_id=outcome.card.deck_id)
     if outcome.status is not groups.GroupGradeStatus.OK:
         await query.answer(_GRADE_STATUS[outcome.status])
         return
-    await query.answer(texts.grade_recorded(data.grade, outcome.interval))
+    if outcome.leech:
+        # The same rule as in private review: suspended for this member, who is told in the
+        # toast and, if the bot may write to them, in private with the choices.
+        await query.answer(
+            texts.group_leech_toast(data.grade, outcome.interval, outcome.lapses), show_alert=True
+        )
+        if not user.blocked:
+            await send_leech_notice(
+                context,
+                user.id,
+                card=outcome.card,
+                deck_title=deck.title,
+                lapses=outcome.lapses,
+                editable=deck.owner_id == user.id,
+            )
+    else:
+        await query.answer(texts.grade_recorded(data.grade, outcome.interval))
     async with runtime.db.session() as session:
         view = await groups.claim_count_edit(session, post_id=data.post_id, now=now)
     if view is not None:

@@ -17,12 +17,14 @@ from bot.core.srs import Grade, fuzz_key, next_intervals
 from bot.core.study import check_written
 from bot.services import review as reviews
 from bot.services import review_messages
+from bot.services.decks import deck_by_id
 from bot.services.users import active_decks, claim_message
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
 from bot.telegram.card_media import MAX_CAPTION_CHARS, has_media, send_card_side
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.leeches import send_leech_notice
 from bot.telegram.handlers.sessions import edit_html, strip_buttons
 
 __all__ = [
@@ -44,6 +46,7 @@ _STALE = {
     reviews.GradeStatus.NOT_DUE: texts.STALE_NOT_DUE,
     reviews.GradeStatus.NOT_ENROLLED: texts.STALE_NOT_ENROLLED,
     reviews.GradeStatus.UNKNOWN_CARD: texts.FORGED,
+    reviews.GradeStatus.SUSPENDED: texts.STALE_SUSPENDED,
 }
 
 
@@ -336,6 +339,17 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
         prefer_deck_id=outcome.card.deck_id,
         graded=(query, record),
     )
+    if outcome.leech:  # suspended by this grade: said below the next card, with the choices
+        async with runtime.db.session() as session:
+            deck = await deck_by_id(session, deck_id=outcome.card.deck_id)
+        await send_leech_notice(
+            context,
+            update.effective_chat.id,
+            card=outcome.card,
+            deck_title=deck.title,
+            lapses=outcome.lapses,
+            editable=deck.owner_id == update.effective_user.id,
+        )
 
 
 async def on_undo(update: Update, context: FlashContext) -> None:

@@ -46,6 +46,7 @@ async def on_settings(update: Update, context: FlashContext) -> None:
             decks=decks,
             next_push=user.next_push_at,
             fitted=parameters.personal_parameters(user),
+            leech_threshold=user.leech_threshold,
         ),
     )
 
