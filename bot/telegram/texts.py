@@ -523,7 +523,8 @@ def leech_current(threshold: int) -> str:
         )
     return (
         f"A card you forget {counted(threshold, 'time')} is suspended as a leech, and again "
-        f"every {max(1, threshold // 2)} lapses after. <code>/leech N</code> changes it."
+        f"every {counted(max(1, threshold // 2), 'lapse')} after. <code>/leech N</code> "
+        "changes it."
     )
 
 
@@ -547,7 +548,7 @@ def leech_notice(question_html: str, deck_title: str, lapses: int) -> str:
 
 
 def leech_kept(question_html: str, lapses: int, next_at: int | None) -> str:
-    warn = f" I'll warn you again at {next_at} lapses." if next_at else ""
+    warn = f" I'll warn you again at {counted(next_at, 'lapse')}." if next_at else ""
     return f"▶️ Back in your reviews (lapses so far: {lapses}).{warn}\n\n{question_html}"
 
 
