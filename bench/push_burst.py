@@ -179,7 +179,17 @@ async def burst(url: str, learners: int, graders: int, before: float, tmp: Path)
     people = Graders(fake, graders)
     tasks = []
     try:
-        await fake.wait_for(lambda: any(m == "getUpdates" for m, _ in fake.requests), timeout=120)
+        started = [
+            asyncio.create_task(
+                fake.wait_for(lambda: any(m == "getUpdates" for m, _ in fake.requests), timeout=120)
+            ),
+            asyncio.create_task(bot.wait()),  # a bot that exits at start ends the wait
+        ]
+        await asyncio.wait(started, return_when=asyncio.FIRST_COMPLETED)
+        for task in started:
+            task.cancel()
+        if bot.returncode is not None:
+            raise RuntimeError(f"the bot exited at start with code {bot.returncode}")
         fake.limit_send_rate(30)
         tasks = [asyncio.create_task(people.run(p)) for p in people.people]
         await asyncio.sleep(WARM_UP)
@@ -215,6 +225,10 @@ async def burst(url: str, learners: int, graders: int, before: float, tmp: Path)
             ),
             "rss": peak_rss_mb(bot.pid),
         }
+    except BaseException:
+        log.flush()
+        print((tmp / "bot.log").read_text()[-3000:], file=sys.stderr)  # why the bot failed
+        raise
     finally:
         people.running = False
         for task in tasks:
