@@ -48,7 +48,10 @@ class FitPool:
         """`function(*args)` in a worker; WorkerCrashed if the worker died meanwhile."""
         executor = self._ensure()
         try:
-            return await asyncio.wrap_future(executor.submit(function, *args))
+            # Submitted from a thread: the first call starts the worker, and spawning blocks
+            # until the new interpreter has read its start-up data (a quarter second).
+            future = await asyncio.to_thread(executor.submit, function, *args)
+            return await asyncio.wrap_future(future)
         except BrokenProcessPool as error:
             log.error("a worker process died running %s; starting a new pool", function.__name__)
             if self._executor is executor:  # another call may have replaced it already
