@@ -212,6 +212,7 @@ async def measure(kind: str, learners: int, seconds: float, tmp: Path, database_
             if q is not None and q in fake.answered_at
         )
         rss = peak_rss_mb(proc.pid)
+        log_text = (tmp / f"{kind}.log").read_text()
         graded = [t for t in run.graded_at if began <= t <= ended]
         return {
             "grades_per_s": len(graded) / (ended - began),
@@ -223,6 +224,8 @@ async def measure(kind: str, learners: int, seconds: float, tmp: Path, database_
             "rss_mb": rss,
             "cpu_ms_per_grade": 1000 * cpu_used / max(1, len(graded)),
             "failures": len(failures),
+            "locked": log_text.count("database is locked"),
+            "errors": log_text.count(" ERROR "),
         }
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -282,7 +285,12 @@ async def main() -> None:
                 print(
                     f"{kind:<10} {learners:>8} {r['grades_per_s']:>9.1f} {r['p50_ms']:>8.0f} "
                     f"{r['p99_ms']:>8.0f} {r['unanswered']:>10} {r['rss_mb']:>11.0f} "
-                    f"{r['cpu_ms_per_grade']:>16.1f}{ratio}",
+                    f"{r['cpu_ms_per_grade']:>16.1f}{ratio}"
+                    + (
+                        f"  [log: {r['errors']} errors, {r['locked']} 'database is locked']"
+                        if r["errors"] or r["locked"]
+                        else ""
+                    ),
                     flush=True,
                 )
     finally:
