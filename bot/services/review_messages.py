@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.review import StudyCard, card_to_study
+from bot.services.review import ReviewCard, card_to_study
 from bot.storage.models import Card, CardState, User
 
 __all__ = ["card_message_closed", "card_message_moved", "card_message_sent", "open_card"]
@@ -51,7 +51,7 @@ async def card_message_closed(session: AsyncSession, *, user_id: int, card_id: i
 
 async def open_card(
     session: AsyncSession, *, user: User, now: datetime
-) -> tuple[int, StudyCard] | None:
+) -> tuple[int, ReviewCard] | None:
     """The message still offering a card and that card as it stands now, while it can still
     be studied (due, deck still studied); None when no card waits."""
     if user.review_message_id is None or user.review_card_id is None:

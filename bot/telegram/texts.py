@@ -25,7 +25,7 @@ from bot.core.study import (
     tile_labels,
 )
 from bot.services.parameters import PersonalParameters
-from bot.services.review import DeckStats, QueueEnd, StudyCard
+from bot.services.review import DeckStats, QueueEnd, ReviewCard
 from bot.services.study import (
     BrowseView,
     DeckCards,
@@ -294,7 +294,7 @@ NO_STUDY_DECKS = "You're not studying any deck yet. /decks to pick one."
 # --- review ----------------------------------------------------------------------------
 
 
-def _card_header(study: StudyCard) -> str:
+def _card_header(study: ReviewCard) -> str:
     """The deck and what is left to study now, this card included: '12 cards left'."""
     left = f"{counted(study.left_in_deck, 'card')} left"
     if study.left != study.left_in_deck:
@@ -314,7 +314,7 @@ def card_answer(card) -> str:
     return card_html(card.answer, card.text_format)
 
 
-def question(study: StudyCard) -> str:
+def question(study: ReviewCard) -> str:
     text = f"{_card_header(study)}\n\n{card_question(study.card)}"
     if study.card.kind == "typed":
         text += f"\n\n{TYPE_YOUR_ANSWER}"
@@ -332,21 +332,21 @@ def attempt_block(attempt: str | None) -> str:
     return f"<b>Your attempt</b>\n{esc(shown.strip())}\n\n"
 
 
-def question_and_answer(study: StudyCard, *, attempt: str | None = None) -> str:
+def question_and_answer(study: ReviewCard, *, attempt: str | None = None) -> str:
     return (
         f"{_card_header(study)}\n\n{card_question(study.card)}\n\n"
         f"{attempt_block(attempt)}<b>Answer</b>\n{card_answer(study.card)}"
     )
 
 
-def answer_only(study: StudyCard) -> str:
+def answer_only(study: ReviewCard) -> str:
     return f"<b>Answer</b>\n{card_answer(study.card)}"
 
 
 TYPED_ATTEMPT_CHARS = 300
 
 
-def typed_review_result(study: StudyCard, attempt: str, correct: bool, exact: bool) -> str:
+def typed_review_result(study: ReviewCard, attempt: str, correct: bool, exact: bool) -> str:
     """A typed-answer card checked: the attempt, the verdict and the answer; grade next."""
     shown = attempt.strip()
     if len(shown) > TYPED_ATTEMPT_CHARS:

@@ -50,7 +50,7 @@ _STALE = {
 }
 
 
-async def send_card(context: FlashContext, chat_id: int, study: reviews.StudyCard) -> None:
+async def send_card(context: FlashContext, chat_id: int, study: reviews.ReviewCard) -> None:
     """Send a card's question (with its images and sounds) and its Show answer button; an
     older card message still open is told it has moved on, so one card is open at a time."""
     message = await send_card_side(
