@@ -1,4 +1,5 @@
-"""`python -m bot` runs the bot (long polling); `python -m bot migrate` only migrates."""
+"""`python -m bot` runs the bot (long polling, or webhook with WEBHOOK_URL); `python -m bot
+migrate` only migrates; `set-webhook` / `delete-webhook` talk to Telegram once."""
 
 from __future__ import annotations
 
@@ -39,8 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "migrate",
-        help="only upgrade the database schema to this version (needs no BOT_TOKEN)",
-        description="Upgrade the database at DATABASE_URL to this version's schema, then exit.",
+        help="only upgrade the database schema and sync the decks (needs no BOT_TOKEN)",
+        description="Upgrade the database at DATABASE_URL to this version's schema, load the "
+        "deck folder (DECKS_DIR), then exit: once per deploy, before the bot processes start.",
+    )
+    commands.add_parser(
+        "set-webhook",
+        help="point Telegram at WEBHOOK_URL with WEBHOOK_SECRET (once per deploy)",
+        description="Call setWebhook with WEBHOOK_URL, WEBHOOK_SECRET, the update kinds the "
+        "bot handles and WEBHOOK_MAX_CONNECTIONS, then exit. Bot processes never do this "
+        "themselves.",
+    )
+    commands.add_parser(
+        "delete-webhook",
+        help="remove the webhook (to go back to long polling)",
+        description="Call deleteWebhook, keeping the updates waiting at Telegram, then exit.",
     )
     return parser
 
@@ -58,7 +72,8 @@ def _settings(kind: type[S]) -> S:
             if error["type"] == "missing":
                 message = "is required (see README: get a token from @BotFather)"
             # One line per problem, no traceback, and never the offending value.
-            print(f"flashtutor: {field} {message}", file=sys.stderr)
+            line = f"{field} {message}" if error["loc"] else message  # a rule across settings
+            print(f"flashtutor: {line}", file=sys.stderr)
         sys.exit(2)
 
 
@@ -72,6 +87,10 @@ def main(argv: list[str]) -> int:
         return launch.migrate(storage)
     settings = _settings(Settings)
     configure_logging(settings.log_level, secrets=_secrets(settings))
+    if command == "set-webhook":
+        return launch.set_webhook(settings)
+    if command == "delete-webhook":
+        return launch.delete_webhook(settings)
     # The one composition place: the bot with the timetable, the layer above it.
     from scheduler.compose import build_bot
 
@@ -84,6 +103,8 @@ def _secrets(settings: DatabaseSettings) -> list[str]:
     if isinstance(settings, Settings):
         token = settings.bot_token.get_secret_value()
         secrets += [token, token.split(":", 1)[1]]
+        if settings.webhook_secret is not None:
+            secrets.append(settings.webhook_secret.get_secret_value())
     return secrets
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -19,6 +20,7 @@ DEFAULT_DECKS_DIR = Path(__file__).resolve().parent.parent / "decks"
 # Telegram tokens are "<bot id>:<35 url-safe characters>"; tests use shorter fake secrets.
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{5,}$")
 _PLACEHOLDERS = {"changeme", "your-token-here", "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"}
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -29,6 +31,7 @@ class DatabaseSettings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///flashtutor.db"
     log_level: str = "INFO"
+    decks_dir: Path = DEFAULT_DECKS_DIR  # `migrate` syncs them too
 
     @field_validator("database_url")
     @classmethod
@@ -74,12 +77,22 @@ class Settings(DatabaseSettings):
     default_timezone: str = "UTC"
     default_review_time: time = time(9, 0)
     default_new_cards_per_day: int = Field(default=20, ge=0, le=1000)
-    decks_dir: Path = DEFAULT_DECKS_DIR
     fsrs_fuzzing: bool = True
     # Deck files learners send: Telegram lets bots download at most 20 MB, so that is the cap;
     # a smaller one is refused before downloading, by the size Telegram declares.
     max_import_bytes: int = Field(default=20 * 1024 * 1024, ge=1, le=20 * 1024 * 1024)
     max_import_cards: int = Field(default=20_000, ge=1, le=200_000)
+    # Webhook mode (README "Running at scale"): set WEBHOOK_URL and Telegram POSTs updates to
+    # its path on WEBHOOK_LISTEN; unset, the bot long-polls. The secret comes back in each
+    # request's X-Telegram-Bot-Api-Secret-Token header.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0:8080"
+    # Telegram's connections at once to the webhook (setWebhook max_connections, 1-100).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # How many bot processes share the database (compose's replicas): SQLite allows one. The
+    # broadcast budget is split between them, since Telegram's ~30/s is per bot.
+    replicas: int = Field(default=1, ge=1, le=64)
 
     @field_validator("bot_token")
     @classmethod
@@ -101,6 +114,57 @@ class Settings(DatabaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https:// (e.g. http://127.0.0.1:8081/bot)")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None  # long polling
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// URL Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 0.0.0.0:8080")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _webhook_mode(self) -> Settings:
+        if self.webhook_url is not None:
+            secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+            if not _WEBHOOK_SECRET_RE.match(secret):
+                # Never echo the value.
+                raise ValueError(
+                    "WEBHOOK_SECRET is required with WEBHOOK_URL: 1-256 characters of "
+                    "A-Z, a-z, 0-9, _ and -"
+                )
+        if self.replicas > 1 and self.webhook_url is None:
+            raise ValueError(
+                f"REPLICAS={self.replicas} needs WEBHOOK_URL: long polling allows one process "
+                "per bot (Telegram answers a second one with 409 Conflict)"
+            )
+        if self.replicas > 1 and self.database_url.startswith("sqlite"):
+            raise ValueError(
+                f"REPLICAS={self.replicas} needs Postgres: SQLite is one process's database "
+                "(set DATABASE_URL to postgresql://... or REPLICAS=1)"
+            )
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of WEBHOOK_URL, where the ASGI app takes Telegram's POSTs."""
+        path = urlsplit(self.webhook_url or "").path
+        return path or "/"
+
+    @property
+    def listen_host_port(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("default_timezone")
     @classmethod

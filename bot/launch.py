@@ -1,4 +1,5 @@
-"""Running the bot process: checked start-up, long polling, and a quick, quiet stop.
+"""Running the bot process: checked start-up, long polling or the webhook server, and a
+quick, quiet stop.
 
 Whatever stops start-up ends in one line on stderr that names the setting to fix, and a
 non-zero exit code; SIGINT (Ctrl-C) and SIGTERM stop the bot in any state without a traceback.
@@ -11,8 +12,10 @@ import logging
 import os
 import re
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -23,16 +26,20 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.config import DatabaseSettings, Settings
+from bot.services.decks import load_bundled_decks
 from bot.storage.db import Database
 from bot.telegram.polling import ConfirmingPoller
+from bot.web.server import WebhookServer
 
 __all__ = [
     "EXIT_SETTING",
     "EXIT_UNREACHABLE",
     "StartupError",
+    "delete_webhook",
     "migrate",
     "reach_telegram",
     "run",
+    "set_webhook",
 ]
 
 log = logging.getLogger(__name__)
@@ -59,14 +66,19 @@ def run(settings: Settings, *, build: Callable[[Settings], Application]) -> int:
 
 
 def migrate(settings: DatabaseSettings) -> int:
-    """Only upgrade the database schema; returns the process's exit code."""
+    """Upgrade the database schema and sync the deck folder, once per deploy (several
+    processes may start at once: they take turns); returns the process's exit code."""
 
     async def upgrade() -> None:
         db = Database(settings.database_url)
         try:
             await _open_database(db, settings.database_url)
-            await _database_step(db.migrate(), settings.database_url)
-            log.info("database schema is up to date")
+            async with db.exclusive("flashtutor-startup"):
+                await _database_step(db.migrate(), settings.database_url)
+                log.info("database schema is up to date")
+                report = await load_bundled_decks(db, settings.decks_dir, now=datetime.now(UTC))
+            if report.errors:  # as at start-up: the other decks are loaded all the same
+                log.error("%d deck file(s) could not be loaded; see above", len(report.errors))
         finally:
             await db.dispose()
 
@@ -117,14 +129,20 @@ def _run_until_signal(work: Awaitable[None]) -> int:
 
 
 async def _serve(settings: Settings, build: Callable[[Settings], Application]) -> None:
-    """Start-up checks, then poll until cancelled; every step is undone on the way out."""
+    """Start-up checks, then poll (or serve the webhook) until cancelled; every step is
+    undone on the way out."""
     from bot.telegram.app import ALLOWED_UPDATES
 
     application = build(settings)
     runtime = application.bot_data["runtime"]
-    poller = ConfirmingPoller(application, allowed_updates=ALLOWED_UPDATES)
+    web: WebhookServer | None = None
+    poller: ConfirmingPoller | None = None
     try:
         await _open_database(runtime.db, settings.database_url)
+        if settings.webhook_url is not None:
+            web = WebhookServer(application, settings, _listen(settings), stop_budget=_STOP_BUDGET)
+        else:
+            poller = ConfirmingPoller(application, allowed_updates=ALLOWED_UPDATES)
         await reach_telegram(
             application.bot,
             retry_for=settings.startup_retry_seconds,
@@ -135,12 +153,24 @@ async def _serve(settings: Settings, build: Callable[[Settings], Application]) -
             # Migrations, decks, the command menu, the timetable (app.py's post_init).
             await _database_step(application.post_init(application), settings.database_url)
             await application.start()
-            await poller.start()
-            log.info("running as @%s; Ctrl-C stops", application.bot.username)
-            await poller.stopped.wait()  # a signal cancels this task; else polling gave up
+            if web is not None:
+                # Replicas never call setWebhook: `python -m bot set-webhook` does, once.
+                web.start()
+                log.info(
+                    "running as @%s, webhook on %s%s; Ctrl-C stops",
+                    application.bot.username,
+                    settings.webhook_listen,
+                    settings.webhook_path,
+                )
+                await web.stopped()
+            else:
+                assert poller is not None
+                await poller.start()
+                log.info("running as @%s; Ctrl-C stops", application.bot.username)
+                await poller.stopped.wait()  # a signal cancels this task; else polling gave up
         finally:
-            await _stop(application, poller)
-        if isinstance(poller.fatal, InvalidToken):
+            await _stop(application, poller, web)
+        if poller is not None and isinstance(poller.fatal, InvalidToken):
             raise StartupError(
                 "Telegram stopped accepting BOT_TOKEN (revoked?): get the current one from "
                 "@BotFather",
@@ -153,23 +183,107 @@ async def _serve(settings: Settings, build: Callable[[Settings], Application]) -
             EXIT_UNREACHABLE,
         ) from None
     finally:
+        if web is not None:
+            web.close()
         await runtime.db.dispose()
 
 
-async def _stop(application: Application, poller: ConfirmingPoller) -> None:
-    """Stop polling, give handlers in progress a moment, then close everything."""
+async def _stop(
+    application: Application, poller: ConfirmingPoller | None, web: WebhookServer | None
+) -> None:
+    """Stop taking updates, give handlers in progress a moment, then close everything."""
     try:
         async with asyncio.timeout(_STOP_BUDGET):
-            await poller.stop()
+            if web is not None:
+                # Requests in progress finish (their updates are handled, then answered);
+                # one cut short is never answered 200, so Telegram delivers it again.
+                await web.stop()
+            if poller is not None:
+                await poller.stop()
             if application.running:
                 await application.stop()  # waits for the updates being handled
-                await poller.confirm()  # tell Telegram which updates are done
+                if poller is not None:
+                    await poller.confirm()  # tell Telegram which updates are done
     except TimeoutError:
         # A handler waiting out a rate limit could hold the stop for many seconds; an
         # update it leaves unconfirmed is handled again after the restart.
         log.warning("stopped without waiting for the updates still being handled")
     await application.post_shutdown(application)
     await application.shutdown()
+
+
+def _listen(settings: Settings) -> socket.socket:
+    """Bind WEBHOOK_LISTEN now, so that a busy or wrong address is one line at start-up."""
+    host, port = settings.listen_host_port
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as error:
+        raise StartupError(
+            f"WEBHOOK_LISTEN: cannot listen on {settings.webhook_listen} ({_reason(error)}); "
+            "is another process using the port?",
+            EXIT_SETTING,
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def set_webhook(settings: Settings) -> int:
+    """Point Telegram at WEBHOOK_URL (with the secret), once per deploy; an exit code."""
+    from bot.telegram.app import ALLOWED_UPDATES
+
+    async def call() -> None:
+        assert settings.webhook_url is not None and settings.webhook_secret is not None
+        async with _plain_bot(settings) as bot:
+            await bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=list(ALLOWED_UPDATES),
+                max_connections=settings.webhook_max_connections,
+            )
+            info = await bot.get_webhook_info()
+            log.info(
+                "webhook set to %s (%d update(s) waiting, max %s connections)",
+                info.url,
+                info.pending_update_count,
+                info.max_connections,
+            )
+
+    if settings.webhook_url is None:
+        print("flashtutor: set-webhook needs WEBHOOK_URL and WEBHOOK_SECRET", file=sys.stderr)
+        return EXIT_SETTING
+    return _run_until_signal(_telegram_step(call(), settings))
+
+
+def delete_webhook(settings: Settings) -> int:
+    """Remove the webhook (back to long polling); updates waiting at Telegram are kept."""
+
+    async def call() -> None:
+        async with _plain_bot(settings) as bot:
+            await bot.delete_webhook()
+            log.info("webhook removed; `python -m bot` without WEBHOOK_URL long-polls")
+
+    return _run_until_signal(_telegram_step(call(), settings))
+
+
+def _plain_bot(settings: Settings) -> Bot:
+    base = (settings.telegram_base_url or _TELEGRAM).rstrip("/")
+    return Bot(settings.bot_token.get_secret_value(), base_url=base)
+
+
+async def _telegram_step(step: Awaitable[None], settings: Settings) -> None:
+    try:
+        await step
+    except InvalidToken:
+        raise StartupError("BOT_TOKEN was rejected by Telegram", EXIT_SETTING) from None
+    except TelegramError as error:
+        raise StartupError(
+            f"Telegram at {settings.telegram_base_url or _TELEGRAM} refused: {_reason(error)}",
+            EXIT_UNREACHABLE,
+        ) from None
 
 
 async def reach_telegram(bot: Bot, *, retry_for: float, where: str) -> None:

@@ -18,6 +18,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
+from bot.metrics import PUSHES_SENT
 from bot.runtime import Runtime
 from bot.services import push as pushes
 from bot.telegram import keyboards, texts
@@ -191,4 +192,5 @@ class Timetable:
         # Committed right after the send: a crash in between repeats this one push, once.
         async with self.runtime.db.session() as session:
             await pushes.confirm_push(session, push=push, now=now)
+        PUSHES_SENT.inc()
         report.pushed.append(push.user_id)

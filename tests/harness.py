@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import socket
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from pydantic import SecretStr
 from bot.config import DEFAULT_DECKS_DIR, Settings
 from bot.telegram.app import ALLOWED_UPDATES
 from bot.telegram.polling import ConfirmingPoller
+from bot.web.server import WebhookServer
 from scheduler.compose import build_bot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
@@ -23,6 +25,7 @@ __all__ = [
     "Chat",
     "GroupChat",
     "RunningBot",
+    "WebhookBot",
     "enrol_in_every_deck",
     "eventually",
     "make_settings",
@@ -115,6 +118,49 @@ class RunningBot:
     async def restart(self) -> RunningBot:
         await self.stop()
         return await self.start()
+
+
+class WebhookBot(RunningBot):
+    """The bot in webhook mode, serving its ASGI app on 127.0.0.1 (a free port) as
+    `bot.launch` does; the fake server POSTs updates to it once setWebhook has been called."""
+
+    SECRET = "test_Webhook-secret"
+
+    def __init__(self, database_url: str, fake: FakeTelegram, clock, **overrides) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        port = self.sock.getsockname()[1]
+        self.origin = f"http://127.0.0.1:{port}"
+        settings = make_settings(
+            database_url,
+            fake,
+            webhook_url=f"{self.origin}/telegram",
+            webhook_secret=SecretStr(self.SECRET),
+            webhook_listen=f"127.0.0.1:{port}",
+            **overrides,
+        )
+        super().__init__(settings, clock)
+        self.web = None
+
+    async def start(self) -> WebhookBot:
+        self.app = build_bot(self.settings, clock=self.clock, start_timetable=False)
+        await self.app.initialize()
+        await self.app.post_init(self.app)
+        await self.app.start()
+        self.web = WebhookServer(self.app, self.settings, self.sock)
+        self.web.start()
+        return self
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        await self.web.stop()
+        await self.app.stop()
+        await self.app.post_shutdown(self.app)
+        await self.app.shutdown()
+        self.sock.close()
+        self.app = None
 
 
 class _Conversation:

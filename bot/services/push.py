@@ -32,6 +32,7 @@ __all__ = [
     "claim_due_pushes",
     "confirm_push",
     "mark_blocked",
+    "pending_pushes",
     "release_push",
 ]
 
@@ -191,3 +192,14 @@ async def mark_blocked(session: AsyncSession, *, user_id: int) -> None:
     await session.execute(
         update(User).where(User.id == user_id).values(blocked=True, next_push_at=None)
     )
+
+
+async def pending_pushes(session: AsyncSession, *, now: datetime) -> int:
+    """Learners whose push time has passed and whom no sweep has claimed yet (/metrics)."""
+    return (
+        await session.execute(
+            select(func.count()).where(
+                User.next_push_at <= now, User.paused.is_(False), User.blocked.is_(False)
+            )
+        )
+    ).scalar_one()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
@@ -114,6 +114,34 @@ class Database:
         # on SQLite first switches foreign keys off, which only works outside one.
         async with turn, self.engine.connect() as conn:
             await conn.run_sync(upgrade)
+
+    async def answers(self, *, within: float = 2.0) -> bool:
+        """Whether the database runs a trivial query within `within` seconds (/healthz)."""
+        try:
+            async with asyncio.timeout(within), self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (TimeoutError, *DATABASE_ERRORS):
+            return False
+        return True
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        """Hold a Postgres advisory lock named `name` across processes (a no-op on SQLite,
+        one process's database): start-up's migrations and deck sync run one at a time."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        key = text("SELECT pg_advisory_lock(hashtext(:name))")
+        async with self.engine.connect() as connection:
+            await connection.execute(key, {"name": name})
+            await connection.commit()  # a session-level lock outlives the transaction
+            try:
+                yield
+            finally:
+                await connection.execute(
+                    text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": name}
+                )
+                await connection.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

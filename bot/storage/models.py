@@ -29,6 +29,7 @@ __all__ = [
     "GroupMember",
     "GroupPost",
     "GroupPostGrade",
+    "HandledUpdate",
     "ImportedReview",
     "Media",
     "PendingImport",
@@ -411,3 +412,15 @@ class Conversation(SQLModel, table=True):
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     draft: int = 0
     updated_at: datetime = _utc()
+
+
+class HandledUpdate(SQLModel, table=True):
+    """An update_id a webhook process took: Telegram may deliver an update twice, to any
+    process; a second delivery of a done one is skipped. Pruned after a day."""
+
+    __tablename__ = "handled_updates"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    # When a process took it; a take older than the lease (that process died) may be retaken.
+    taken_at: datetime = _utc(index=True)
+    done: bool = False

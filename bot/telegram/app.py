@@ -214,8 +214,11 @@ async def _post_init(
     application: Application, *, timetable: TimetableFactory | None, start_timetable: bool
 ) -> None:
     runtime: Runtime = application.bot_data["runtime"]
-    await runtime.db.migrate()
-    report = await load_bundled_decks(runtime.db, runtime.settings.decks_dir, now=runtime.now())
+    # Several processes starting at once on one Postgres take turns: one migrates and syncs
+    # the decks, the others find it done.
+    async with runtime.db.exclusive("flashtutor-startup"):
+        await runtime.db.migrate()
+        report = await load_bundled_decks(runtime.db, runtime.settings.decks_dir, now=runtime.now())
     if report.errors:
         log.error("%d deck file(s) could not be loaded; see above", len(report.errors))
     bot = application.bot
@@ -266,7 +269,10 @@ def build_application(
         request=HTTPXRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         rate_limiter=(
-            TrafficRateLimiter(broadcast_per_second=settings.broadcast_per_second)
+            # Telegram's bulk limit is per bot: REPLICAS processes each take their share.
+            TrafficRateLimiter(
+                broadcast_per_second=settings.broadcast_per_second / settings.replicas
+            )
             if rate_limiter
             else None
         ),

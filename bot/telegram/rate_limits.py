@@ -29,13 +29,16 @@ import asyncio
 import contextlib
 import enum
 import logging
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram.error import RetryAfter
+from telegram.error import Forbidden, RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.metrics import API_CALLS, RATE_LIMIT_WAIT
 
 __all__ = [
     "UNLIMITED_READS",
@@ -177,6 +180,7 @@ class TrafficRateLimiter(BaseRateLimiter[Traffic]):
             chat_limit = self._chat_limiter(chat_id)
         else:
             chat_limit = None
+        started = time.monotonic()
         if chat_limit is not None:
             await chat_limit.acquire()
         if traffic is Traffic.BROADCAST:
@@ -187,7 +191,20 @@ class TrafficRateLimiter(BaseRateLimiter[Traffic]):
                 await self.budget.acquire()
             else:
                 self._reply_debt += 1  # sent now all the same; a broadcast waits for it
-        return await callback(*args, **kwargs)
+        RATE_LIMIT_WAIT.labels(traffic.value).observe(time.monotonic() - started)
+        try:
+            result = await callback(*args, **kwargs)
+        except RetryAfter:
+            API_CALLS.labels(endpoint, "429").inc()
+            raise
+        except Forbidden:
+            API_CALLS.labels(endpoint, "403").inc()
+            raise
+        except Exception:
+            API_CALLS.labels(endpoint, "error").inc()
+            raise
+        API_CALLS.labels(endpoint, "ok").inc()
+        return result
 
     async def _broadcast_turn(self) -> None:
         """Wait out a 429 pause, then take a token from the broadcast budget."""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-__all__ = ["PerChatUpdateProcessor"]
+from bot.metrics import UPDATE_SECONDS, UPDATES_HANDLED
+
+__all__ = ["PerChatUpdateProcessor", "update_kind"]
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -41,7 +44,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 for event in earlier:
                     await event.wait()
             async with lock:
-                await coroutine
+                started = time.monotonic()
+                try:
+                    await coroutine
+                finally:
+                    UPDATE_SECONDS.observe(time.monotonic() - started)
+                    UPDATES_HANDLED.labels(update_kind(update)).inc()
         finally:
             done.set()
             self._in_flight.discard(done)
@@ -63,3 +71,12 @@ def _order_key(update: object) -> int:
         if update.effective_user is not None:  # poll answers carry a user, no chat
             return update.effective_user.id
     return 0
+
+
+def update_kind(update: object) -> str:
+    """Which of Telegram's update kinds this is (message, callback_query, ...), for metrics."""
+    if isinstance(update, Update):
+        for kind in Update.ALL_TYPES:
+            if getattr(update, kind, None) is not None:
+                return kind
+    return "other"

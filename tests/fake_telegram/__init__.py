@@ -3,11 +3,12 @@
 from .errors import ApiError
 from .html_check import HtmlParseError, ParsedText, parse_html, utf16_len
 from .records import BotMessage, FakeChat, FakePoll, FakeUser
-from .server import FakeTelegram, LongPoll
+from .server import Delivery, FakeTelegram, LongPoll
 
 __all__ = [
     "ApiError",
     "BotMessage",
+    "Delivery",
     "FakeChat",
     "FakePoll",
     "FakeTelegram",

@@ -10,7 +10,7 @@ from .errors import ApiError, bad_request, forbidden
 from .html_check import HtmlParseError, ParsedText, parse_html, utf16_len
 from .params import Params
 from .records import BotMessage, FakeFile, FakePoll, member_json
-from .world import FakeWorld
+from .world import FakeWorld, Webhook
 
 __all__ = ["call_method", "canonical_name"]
 
@@ -194,6 +194,12 @@ def get_me(world: FakeWorld, p: Params) -> JSON:
 @_method("getUpdates")
 def get_updates(world: FakeWorld, p: Params) -> list[JSON]:
     """Pending updates right now; FakeTelegram wraps this in the long-poll wait."""
+    if world.webhook is not None:
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; use "
+            "deleteWebhook to delete the webhook first",
+        )
     allowed = p.object("allowed_updates")
     limit = min(max(p.integer("limit", 100), 1), 100)
     return world.take_updates(p.integer("offset", 0), limit, allowed)
@@ -201,10 +207,51 @@ def get_updates(world: FakeWorld, p: Params) -> list[JSON]:
 
 @_method("deleteWebhook")
 def delete_webhook(world: FakeWorld, p: Params) -> bool:
-    """No webhook is ever set; only drop_pending_updates has an effect."""
+    """Back to getUpdates; drop_pending_updates forgets what waits."""
+    world.webhook = None
     if p.flag("drop_pending_updates"):
         world.drop_pending_updates()
     return True
+
+
+@_method("setWebhook")
+def set_webhook(world: FakeWorld, p: Params) -> bool:
+    """Deliver updates by POST to `url` (FakeTelegram's delivery loop), as Telegram does."""
+    url = p.string("url", "")
+    if not url:
+        world.webhook = None  # an empty url removes the webhook, as on Telegram
+        return True
+    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        # Telegram takes only HTTPS; plain HTTP on loopback is the fake's test allowance.
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = p.string("secret_token", "")
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    max_connections = p.integer("max_connections", 40)
+    if not 1 <= max_connections <= 100:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
+    allowed = p.object("allowed_updates")
+    if allowed is not None:
+        world._allowed_updates = list(allowed)
+    world.webhook = Webhook(url, secret or None, max_connections)
+    if p.flag("drop_pending_updates"):
+        world.drop_pending_updates()
+    return True
+
+
+@_method("getWebhookInfo")
+def get_webhook_info(world: FakeWorld, p: Params) -> JSON:
+    hook = world.webhook
+    info: JSON = {
+        "url": hook.url if hook else "",
+        "has_custom_certificate": False,
+        "pending_update_count": len(world.unconfirmed_update_ids()),
+    }
+    if hook is not None:
+        info["max_connections"] = hook.max_connections
+        if world._allowed_updates:
+            info["allowed_updates"] = list(world._allowed_updates)
+    return info
 
 
 # Commands.

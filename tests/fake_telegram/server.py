@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 from .errors import ApiError
@@ -17,9 +19,10 @@ from .params import Params, UploadedFile, decode_form
 from .records import BotMessage
 from .world import FakeWorld
 
-__all__ = ["FakeTelegram", "LongPoll"]
+__all__ = ["Delivery", "FakeTelegram", "LongPoll"]
 
 T = TypeVar("T")
+JSON = dict[str, Any]
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # sendDocument/sendAudio by multipart
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # what getFile serves to bots
@@ -40,6 +43,22 @@ class LongPoll:
 
     timeout: float
     ended: str | None = None  # "updates", "timeout", "closing" or "conflict"
+
+
+@dataclass
+class Delivery:
+    """One webhook POST the server made and how the bot answered it (0: no answer)."""
+
+    update_id: int
+    target: str
+    status: int | None = None  # None while in flight
+    # How many Bot API calls the server had received when the answer came: the calls a
+    # handler made before answering are below this index in `requests`.
+    calls_at_answer: int | None = None
+
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_RETRY_SECONDS = 0.2  # Telegram backs off longer; tests want the retry soon
 
 
 class FakeTelegram(FakeWorld):
@@ -69,6 +88,12 @@ class FakeTelegram(FakeWorld):
         self.long_polls: list[LongPoll] = []
         # Every call with its outcome, for timeout reports (tests may clear requests).
         self._calls: list[_Call] = []
+        # Webhook mode (after setWebhook): every POST made, in order. `webhook_targets`, when
+        # set, stands for a load balancer: requests go to these in turn instead of the URL.
+        self.deliveries: list[Delivery] = []
+        self.webhook_targets: list[str] | None = None
+        self._delivery_task: asyncio.Task | None = None
+        self._slow_answers: dict[str, float] = {}
 
     # Lifecycle.
 
@@ -88,11 +113,17 @@ class FakeTelegram(FakeWorld):
         self._runner = runner
         self._port = runner.addresses[0][1]
         self._closing = False
+        self._delivery_task = asyncio.create_task(self._deliver(), name="fake webhook delivery")
 
     async def stop(self) -> None:
         """Release held long polls and close the server."""
         self._closing = True
         self._changed()
+        if self._delivery_task is not None:
+            self._delivery_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery_task
+            self._delivery_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -137,6 +168,8 @@ class FakeTelegram(FakeWorld):
                 result = await self._long_poll(Params(values))
             else:
                 result = call_method(self, method, Params(values))
+                # Done, but the bot hears of it later (a slow network), as set by slow_answers.
+                await asyncio.sleep(self._slow_answers.get(name, 0.0))
         except ApiError as err:
             call.outcome = f"{err.code} {err.description}"
             return web.json_response(err.to_json(), status=err.code)
@@ -181,6 +214,66 @@ class FakeTelegram(FakeWorld):
             if poll.ended is not None:
                 return updates
             await _wait(wakeup, remaining)
+
+    def slow_answers(self, method: str, seconds: float) -> None:
+        """Carry out `method` at once but answer it `seconds` later (0: normal again)."""
+        self._slow_answers[method] = seconds
+
+    # Webhook delivery, as Telegram does it.
+
+    async def _deliver(self) -> None:
+        """POST pending updates to the webhook: oldest first, one request in flight per chat
+        (a chat's next update waits until the previous request ended), at most
+        max_connections at once; anything but a 2xx is retried, so nothing is lost."""
+        in_flight: dict[int, asyncio.Task] = {}  # update id -> its POST
+        retry_at: dict[int, float] = {}
+        turn = 0
+        loop = asyncio.get_running_loop()
+        async with aiohttp.ClientSession() as session:
+            while True:
+                wakeup = self._wakeup
+                hook = self.webhook
+                if hook is not None:
+                    busy = {_chat_key(self._queued[i]) for i in in_flight}
+                    for update in list(self._updates):
+                        key = _chat_key(update)
+                        update_id = update["update_id"]
+                        if key in busy or len(in_flight) >= hook.max_connections:
+                            busy.add(key)  # later updates of this chat wait their turn
+                            continue
+                        busy.add(key)
+                        if retry_at.get(update_id, 0.0) > loop.time():
+                            continue
+                        targets = self.webhook_targets or [hook.url]
+                        target = targets[turn % len(targets)]
+                        turn += 1
+                        in_flight[update_id] = asyncio.create_task(
+                            self._post_update(session, hook.secret, target, update)
+                        )
+                        in_flight[update_id].add_done_callback(
+                            functools.partial(_delivered, in_flight, retry_at, update_id, loop)
+                        )
+                await _wait(wakeup, _RETRY_SECONDS / 2)
+
+    async def _post_update(
+        self, session: aiohttp.ClientSession, secret: str | None, target: str, update: JSON
+    ) -> bool:
+        delivery = Delivery(update["update_id"], target)
+        self.deliveries.append(delivery)
+        headers = {SECRET_HEADER: secret} if secret else {}
+        try:
+            async with session.post(
+                target, json=update, headers=headers, timeout=aiohttp.ClientTimeout(total=60)
+            ) as response:
+                delivery.status = response.status
+                delivery.calls_at_answer = len(self.requests)
+        except (aiohttp.ClientError, TimeoutError):
+            delivery.status = 0  # no answer (a process killed mid-request): retried
+        if 200 <= delivery.status < 300:
+            self.confirm_update(update["update_id"])
+        else:
+            self._changed()
+        return 200 <= delivery.status < 300
 
     def _changed(self) -> None:
         """Wake everything waiting on the state: long polls and wait_for callers."""
@@ -281,6 +374,32 @@ class FakeTelegram(FakeWorld):
             lines.append(f"The bot made no Bot API call besides {polls} getUpdates.")
         lines.append(f"Updates queued and not yet confirmed by the bot: {len(self._updates)}")
         return "\n".join(lines)
+
+
+def _chat_key(update: JSON) -> int | str:
+    """The chat (or, without one, the user) whose updates Telegram sends one at a time.
+
+    A poll answer belongs to no chat: it is not held behind the chat's other updates (so it
+    can reach the bot while the command that sent the poll is still being handled)."""
+    for kind, payload in update.items():
+        if kind == "update_id" or not isinstance(payload, dict):
+            continue
+        if kind == "poll_answer":
+            return f"poll:{payload['poll_id']}"
+        chat = payload.get("chat") or (payload.get("message") or {}).get("chat")
+        if chat:
+            return chat["id"]
+        person = payload.get("from") or payload.get("user") or {}
+        return person.get("id", 0)
+    return 0
+
+
+def _delivered(
+    in_flight: dict, retry_at: dict, update_id: int, loop: asyncio.AbstractEventLoop, task
+) -> None:
+    in_flight.pop(update_id, None)
+    if task.cancelled() or not task.result():
+        retry_at[update_id] = loop.time() + _RETRY_SECONDS
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:

@@ -8,7 +8,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ApiError, bad_request, forbidden
@@ -22,6 +22,15 @@ JSON = dict[str, Any]
 TELEGRAM_SERVICE_USER = FakeUser(777000, "Telegram")
 SEND_METHODS = ("sendMessage", "sendPoll", "sendPhoto", "sendAudio", "sendDocument")
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
+
+
+@dataclass
+class Webhook:
+    """What setWebhook set: where updates go, the secret header, connections at once."""
+
+    url: str
+    secret: str | None
+    max_connections: int = 40
 
 
 class FakeWorld:
@@ -69,6 +78,7 @@ class FakeWorld:
         self._update_ids = itertools.count(10_001)
         self._object_ids = itertools.count(1)
         self._allowed_updates: list[str] = []
+        self.webhook: Webhook | None = None  # set: updates are POSTed, getUpdates is 409
         self._query_updates: dict[str, int] = {}  # callback query id -> its update id
         self._answered_queries: set[str] = set()
         self._files: dict[str, FakeFile] = {}
@@ -393,6 +403,11 @@ class FakeWorld:
     def unconfirmed_update_ids(self) -> list[int]:
         """Updates Telegram would hand out again: no getUpdates has confirmed them yet."""
         return [u["update_id"] for u in self._updates]
+
+    def confirm_update(self, update_id: int) -> None:
+        """The webhook answered 2xx: Telegram forgets the update."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        self._changed()
 
     def drop_pending_updates(self) -> None:
         """Forget every queued update, as deleteWebhook(drop_pending_updates=True) does."""

@@ -7,11 +7,13 @@ credits it with `services.study.record_poll_answer`.
 
 from __future__ import annotations
 
-from telegram import Poll, Update
+import asyncio
+
+from telegram import Poll, PollAnswer, Update
 
 from bot.core.study import AskedQuestion, fits_quiz_poll
 from bot.services import groups, study
-from bot.services.study import CreditStatus, QuizView
+from bot.services.study import CreditStatus, PollCredit, QuizView
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
@@ -88,10 +90,30 @@ async def on_move(update: Update, context: FlashContext, data: StudyMove) -> Non
 
 async def on_poll_answer(update: Update, context: FlashContext) -> None:
     """A vote in one of our quiz polls: credit it once; a private quiz then moves on."""
-    runtime = context.runtime
     answer = update.poll_answer
     if answer is None or answer.user is None:
         return  # a vote on behalf of a chat: there is no person to credit
+    # With several processes, the vote can reach one before the process that sent the poll
+    # has saved it (it saves right after Telegram's answer): look again briefly, never drop it.
+    for wait in _POLL_ROW_WAITS:
+        credit, view = await _credit_vote(context, answer)
+        if credit.status is not CreditStatus.UNKNOWN_POLL or wait is None:
+            break
+        await asyncio.sleep(wait)
+    # Group rounds are only counted here; the group announces its results itself.
+    if view is not None and credit.poll is not None:
+        await show(context, credit.poll.chat_id, view)
+
+
+# Seconds between looks for a poll not saved yet (about 3 s in all), then it is not ours.
+_POLL_ROW_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.5, None)
+
+
+async def _credit_vote(
+    context: FlashContext, answer: PollAnswer
+) -> tuple[PollCredit, QuizView | None]:
+    """Record the vote; returns the credit and, for a private quiz, its view to show."""
+    runtime = context.runtime
     now = runtime.now()
     async with runtime.db.session() as session:
         credit = await study.record_poll_answer(
@@ -117,6 +139,4 @@ async def on_poll_answer(update: Update, context: FlashContext) -> None:
                 now=now,
                 defaults=runtime.defaults,
             )
-    # Group rounds are only counted here; the group announces its results itself.
-    if view is not None and credit.poll is not None:
-        await show(context, credit.poll.chat_id, view)
+    return credit, view

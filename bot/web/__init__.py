@@ -1,0 +1,1 @@
+"""The HTTP adapter beside bot/telegram: Telegram's webhook, /healthz and /metrics."""
