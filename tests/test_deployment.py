@@ -53,7 +53,9 @@ def test_dependencies_come_from_the_lock_before_the_source_is_copied():
     lock_copy = next(i for i, sources in copies if "uv.lock" in sources)
     assert set(dict(copies)[lock_copy]) == {"pyproject.toml", "uv.lock"}
     deps = next(
-        i for i, (word, rest) in enumerate(steps) if word == "RUN" and "--no-install-project" in rest
+        i
+        for i, (word, rest) in enumerate(steps)
+        if word == "RUN" and "--no-install-project" in rest
     )
     assert lock_copy < deps < first_source
     syncs = [rest for word, rest in steps if word == "RUN" and "uv sync" in rest]
@@ -70,9 +72,9 @@ def test_runs_as_a_non_root_user_who_owns_the_sqlite_data_volume():
     user = users[-1]
     volumes = [v for word, rest in steps if word == "VOLUME" for v in yaml.safe_load(rest)]
     data = next(v for v in volumes if v != "/app/decks")
-    assert any(
-        word == "RUN" and f"chown {user} {data}" in rest for word, rest in steps
-    ), "the user must be able to write the data volume"
+    assert any(word == "RUN" and f"chown {user} {data}" in rest for word, rest in steps), (
+        "the user must be able to write the data volume"
+    )
     assert _env(steps)["DATABASE_URL"].startswith(f"sqlite+aiosqlite:///{data}/")
     # USER comes after every RUN, so it is the user of the running container.
     last_run = max(i for i, (word, _r) in enumerate(steps) if word == "RUN")
@@ -102,3 +104,35 @@ def test_compose_has_no_hard_coded_database_password():
     # .env.example documents a value for a local try.
     example = (ROOT / ".env.example").read_text()
     assert re.search(r"^POSTGRES_PASSWORD=\S+", example, re.M)
+
+
+def test_compose_default_is_one_polling_bot_after_a_one_shot_migrate():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    # `docker compose up` starts the services without a profile: db, migrate and one bot.
+    default = {name for name, service in services.items() if not service.get("profiles")}
+    assert default == {"db", "migrate", "bot"}
+    assert services["migrate"]["command"] == ["python", "-m", "bot", "migrate"]
+    assert services["bot"]["depends_on"]["migrate"] == {
+        "condition": "service_completed_successfully"
+    }
+    bot = services["bot"]
+    assert bot["deploy"]["replicas"] == "${BOT_REPLICAS:-1}"
+    assert bot["environment"]["WEBHOOK_URL"] == "${WEBHOOK_URL:-}"  # unset: long polling
+    assert bot["environment"]["REPLICAS"] == "${BOT_REPLICAS:-1}"  # the budget's split
+    assert bot["environment"]["DATABASE_URL"] == services["migrate"]["environment"]["DATABASE_URL"]
+
+
+def test_compose_webhook_profile_has_the_tls_front_and_set_webhook_once():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["caddy"]["profiles"] == ["webhook"]
+    assert services["set-webhook"]["profiles"] == ["webhook"]
+    assert services["set-webhook"]["command"] == ["python", "-m", "bot", "set-webhook"]
+    assert services["set-webhook"]["restart"] == "no"
+    assert services["caddy"]["depends_on"]["bot"] == {"condition": "service_healthy"}
+    assert "/healthz" in " ".join(services["bot"]["healthcheck"]["test"])
+    caddyfile = (ROOT / "Caddyfile").read_text()
+    assert re.search(r"dynamic a bot 8080", caddyfile)  # every replica, not one
+    assert "health_uri /healthz" in caddyfile
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in services["caddy"]["volumes"]

@@ -48,9 +48,12 @@ def test_uv_lock_is_in_sync_with_pyproject():
 def test_compose_services_match_settings():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "bot"}
+    assert set(services) == {"db", "migrate", "bot", "caddy", "set-webhook"}
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
-    assert services["bot"]["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert services["bot"]["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "migrate": {"condition": "service_completed_successfully"},
+    }
     bot_env = set(services["bot"]["environment"])
     assert {"BOT_TOKEN", "DATABASE_URL"} <= bot_env
     assert bot_env <= SETTINGS_ENV, bot_env - SETTINGS_ENV
@@ -69,8 +72,14 @@ def test_env_example_names_are_settings():
         if "=" in line and line.lstrip("# ").split("=", 1)[0].isupper()
     }
     assert "BOT_TOKEN" in names
-    # POSTGRES_* are read by docker-compose.yml only.
-    compose_only = {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
+    # POSTGRES_*, WEBHOOK_DOMAIN and BOT_REPLICAS are read by docker-compose.yml only.
+    compose_only = {
+        "POSTGRES_USER",
+        "POSTGRES_PASSWORD",
+        "POSTGRES_DB",
+        "WEBHOOK_DOMAIN",
+        "BOT_REPLICAS",
+    }
     assert names - compose_only <= SETTINGS_ENV, names - compose_only - SETTINGS_ENV
 
 
