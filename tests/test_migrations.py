@@ -1,7 +1,12 @@
-"""Alembic migrations: the same revisions run on SQLite and Postgres and match the models."""
+"""Alembic migrations: the same revisions run on SQLite and Postgres and match the models.
+
+Each test starts from a database without tables (`empty_database_url`), not from the run's
+migrated one that other tests share.
+"""
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -10,6 +15,15 @@ from sqlmodel import SQLModel
 
 from bot.storage.db import Database, alembic_config
 from bot.storage.models import Card, Deck
+
+
+@pytest.fixture
+async def db(empty_database_url):
+    """A database migrated from nothing by this test."""
+    database = Database(empty_database_url)
+    await database.migrate()
+    yield database
+    await database.dispose()
 
 
 async def test_upgrade_is_idempotent_and_matches_the_models(db):
@@ -23,8 +37,8 @@ async def test_upgrade_is_idempotent_and_matches_the_models(db):
         assert await conn.run_sync(diff) == []
 
 
-async def test_downgrade_to_base_and_back(database_url):
-    db = Database(database_url)
+async def test_downgrade_to_base_and_back(empty_database_url):
+    db = Database(empty_database_url)
     await db.migrate()
 
     def downgrade(connection):
@@ -44,8 +58,8 @@ async def test_downgrade_to_base_and_back(database_url):
     await db.dispose()
 
 
-async def test_decks_and_cards_from_before_own_decks_read_as_bundled_markup(database_url):
-    db = Database(database_url)
+async def test_decks_and_cards_from_before_own_decks_read_as_bundled_markup(empty_database_url):
+    db = Database(empty_database_url)
 
     def upgrade_to(revision):
         def run(connection):
