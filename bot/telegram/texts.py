@@ -61,8 +61,8 @@ def end_sentence(html_text: str) -> str:
 
 
 def counted(count: int, noun: str) -> str:
-    """`count` with its noun, plural unless the count is one: '1 card', '3 cards'."""
-    return f"{count} {noun}{'s' if count != 1 else ''}"
+    """`count` with its noun, plural unless the count is one: '1 card', '3 cards', '1,204 cards'."""
+    return f"{count:,} {noun}{'s' if count != 1 else ''}"
 
 
 def visible_length(html_text: str) -> int:
@@ -1924,17 +1924,17 @@ def fsrs_parameters(fitted: PersonalParameters | None, zone: ZoneInfo) -> str:
     day = fitted.fitted_at.astimezone(zone)
     return (
         f"FSRS: personal parameters (fitted {day.day} {day:%b} from "
-        f"{fitted.reviews:,} reviews, log loss {_losses(fitted.log_loss_before, fitted.log_loss_after)})"
+        f"{counted(fitted.reviews, 'review')}, log loss {_losses(fitted.log_loss_before, fitted.log_loss_after)})"
     )
 
 
 def optimizing(items: int) -> str:
-    return f"Fitting FSRS to your answers ({items:,} reviews a day or more apart)… a few seconds."
+    return f"Fitting FSRS to your answers ({counted(items, 'review')} a day or more apart)… a few seconds."
 
 
 def optimize_needs_more(items: int, needed: int) -> str:
     return (
-        f"FSRS needs {needed:,} reviews that came a day or more after the card's previous "
+        f"FSRS needs {counted(needed, 'review')} that came a day or more after the card's previous "
         f"one to fit to you; you have {items:,} so far — about {needed - items:,} more. "
         "Until then your reviews use the default parameters, which suit most people well."
     )
@@ -1947,11 +1947,11 @@ def optimize_done(result: FitResult, *, kept: bool, reviews: int) -> str:
     )
     if kept:
         return (
-            f"Done: FSRS is now fitted to your {reviews:,} reviews. It predicts your answers "
+            f"Done: FSRS is now fitted to your {counted(reviews, 'review')}. It predicts your answers "
             f"better than before — {figures}. Your next intervals use the new parameters."
         )
     return (
-        f"I fitted FSRS to your {reviews:,} reviews, but the result did not predict your "
+        f"I fitted FSRS to your {counted(reviews, 'review')}, but the result did not predict your "
         f"answers better than the parameters you have — {figures} — so I kept those."
     )
 
