@@ -185,7 +185,7 @@ async def fit_learner(
     try:
         # Items are built in the worker as well: a quarter second per 100,000 answers.
         outcome: LearnerFit = await runner.run(fit_answers, list(answers), zone, current)
-    except BaseException:
+    except Exception:  # a cancelled fit (the bot stopping) is left to the claim's lease
         async with db.session() as session:
             await _set_next_fit(session, user_id, now + _RETRY_AFTER_FAILURE)
         raise
