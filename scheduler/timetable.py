@@ -54,20 +54,20 @@ class SweepReport:
 
 
 class Timetable:
-    """Owns the AsyncIOScheduler; started in post_init, shut down in post_shutdown."""
+    """Owns the APScheduler (`aps`); started in post_init, shut down in post_shutdown."""
 
     def __init__(self, runtime: Runtime, bot: Bot, *, batch_size: int = 500) -> None:
         self.runtime = runtime
         self.bot = bot
         self.batch_size = batch_size
-        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.aps = AsyncIOScheduler(timezone="UTC")
         self.groups = GroupPoster(runtime, bot)
         self._sweeping: asyncio.Task | None = None
         self._fitting: asyncio.Task | None = None
         self._stopping = False
 
     def start(self) -> None:
-        self.scheduler.add_job(
+        self.aps.add_job(
             self._tick,
             "interval",
             seconds=self.runtime.settings.sweep_interval_seconds,
@@ -76,7 +76,7 @@ class Timetable:
             coalesce=True,
             next_run_time=self.runtime.now(),
         )
-        self.scheduler.add_job(
+        self.aps.add_job(
             self._fit_tick,
             "interval",
             seconds=self.runtime.settings.fit_sweep_interval_seconds,
@@ -84,7 +84,7 @@ class Timetable:
             max_instances=1,
             coalesce=True,
         )
-        self.scheduler.start()
+        self.aps.start()
 
     async def shutdown(self) -> None:
         """Stop the job; a sweep in progress stops after its current batch (claims are stored)."""
@@ -103,8 +103,8 @@ class Timetable:
             self._fitting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._fitting
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)  # it cancels a job still running
+        if self.aps.running:
+            self.aps.shutdown(wait=False)  # it cancels a job still running
 
     async def _fit_tick(self) -> None:
         if self._stopping:

@@ -19,7 +19,7 @@ from bot.runtime import Runtime
 from bot.services.media import load_media_many, remember_file_id
 from bot.storage.models import Media
 from bot.telegram import texts
-from bot.telegram.handlers.common import send_html
+from bot.telegram.messages import send_html
 
 __all__ = ["MAX_CAPTION_CHARS", "has_media", "send_card_side"]
 

@@ -41,8 +41,8 @@ from bot.storage.models import Deck
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import BulkChoice, CardEdit
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import load_user, send_html
-from bot.telegram.handlers.sessions import edit_html
+from bot.telegram.handlers.command_input import load_user
+from bot.telegram.messages import edit_html, send_html
 
 __all__ = [
     "KEEPS_CONVERSATION",

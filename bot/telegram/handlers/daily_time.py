@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import send_html, time_argument, timezone_argument
+from bot.telegram.handlers.command_input import time_argument, timezone_argument
+from bot.telegram.messages import send_html
 
 __all__ = ["DailyTime", "on_pause_or_resume", "on_time", "on_timezone"]
 

@@ -13,7 +13,8 @@ from bot.services.users import active_decks
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import ExportDeck
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.command_input import load_user
+from bot.telegram.messages import send_html
 
 __all__ = ["MAX_UPLOAD_BYTES", "on_export", "on_export_pick"]
 

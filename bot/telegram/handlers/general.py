@@ -17,7 +17,7 @@ from bot.telegram import texts
 from bot.telegram.answering import answer_if_slow, was_answered
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import groups, review
-from bot.telegram.handlers.common import send_html
+from bot.telegram.messages import send_html
 
 __all__ = [
     "on_button",

@@ -28,7 +28,7 @@ from bot.storage.models import PendingImport
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import ImportChoice
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.command_input import load_user
 from bot.telegram.handlers.import_preview import (
     DELIMITERS,
     SEPARATOR_CHOICES,
@@ -43,7 +43,7 @@ from bot.telegram.handlers.import_preview import (
     reading_of,
     remember_reading,
 )
-from bot.telegram.handlers.sessions import edit_html, strip_buttons
+from bot.telegram.messages import edit_html, send_html, strip_buttons
 
 __all__ = [
     "on_document",

@@ -11,8 +11,8 @@ from bot.services import leeches, users
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Leech
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import load_user, number_argument, send_html
-from bot.telegram.handlers.sessions import edit_html
+from bot.telegram.handlers.command_input import load_user, number_argument
+from bot.telegram.messages import edit_html, send_html
 
 __all__ = ["on_leech", "on_leech_button", "on_leeches", "send_leech_notice"]
 

@@ -9,7 +9,8 @@ from bot.services.study import FINISHED, MatchView
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.sessions import apply_move, edit_html, send_and_remember
+from bot.telegram.handlers.study_moves import apply_move, send_and_remember
+from bot.telegram.messages import edit_html
 
 __all__ = ["on_move", "show"]
 

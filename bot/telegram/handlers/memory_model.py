@@ -9,7 +9,8 @@ from telegram import Update
 from bot.services import parameters
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import load_user, number_argument, send_html
+from bot.telegram.handlers.command_input import load_user, number_argument
+from bot.telegram.messages import send_html
 
 __all__ = ["on_optimize", "on_retention"]
 

@@ -16,9 +16,9 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Enrol, Leave
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import own_decks
-from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.command_input import load_user
 from bot.telegram.handlers.review import send_card
-from bot.telegram.handlers.sessions import edit_html
+from bot.telegram.messages import edit_html, send_html
 
 __all__ = ["enrolled_and_first_card", "on_decks", "on_enrol", "on_leave", "on_start"]
 

@@ -19,8 +19,8 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import DeckMenu, JoinShared
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.authoring import start_adding
-from bot.telegram.handlers.common import load_user, send_html
-from bot.telegram.handlers.sessions import edit_html
+from bot.telegram.handlers.command_input import load_user
+from bot.telegram.messages import edit_html, send_html
 
 __all__ = ["on_deck_menu", "on_join_shared", "send_personal_decks", "show_share_link"]
 

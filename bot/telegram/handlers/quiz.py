@@ -17,8 +17,8 @@ from bot.services.study import CreditStatus, PollCredit, QuizView
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import send_html
-from bot.telegram.handlers.sessions import apply_move, send_and_remember, settle
+from bot.telegram.handlers.study_moves import apply_move, send_and_remember, settle
+from bot.telegram.messages import send_html
 
 __all__ = ["on_move", "on_poll_answer", "show"]
 

@@ -23,9 +23,9 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
 from bot.telegram.card_media import MAX_CAPTION_CHARS, has_media, send_card_side
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import load_user, send_html
+from bot.telegram.handlers.command_input import load_user
 from bot.telegram.handlers.leeches import send_leech_notice
-from bot.telegram.handlers.sessions import edit_html, strip_buttons
+from bot.telegram.messages import edit_html, send_html, strip_buttons
 
 __all__ = [
     "on_grade",
@@ -184,12 +184,12 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
         status, study = await reviews.card_to_study(
             session, user=user, card_id=data.card_id, version=data.version, now=now
         )
-        scheduler = runtime.scheduler_for(user)
+        fsrs_scheduler = runtime.scheduler_for(user)
     if study is None:
         await query.answer(_STALE[status])
         return
     intervals = next_intervals(
-        scheduler,
+        fsrs_scheduler,
         study.memory,
         now,
         fuzz_key=fuzz_key(user.id, study.card.id, study.version),
@@ -260,7 +260,7 @@ async def review_attempt(update: Update, context: FlashContext) -> bool:
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
         opened = await review_messages.open_card(session, user=user, now=now)
-        scheduler = runtime.scheduler_for(user)
+        fsrs_scheduler = runtime.scheduler_for(user)
     if opened is None:
         return False
     old_message_id, study = opened
@@ -273,7 +273,7 @@ async def review_attempt(update: Update, context: FlashContext) -> bool:
             verdict = check_written(expected, attempt)
             text = texts.typed_review_result(study, attempt, verdict.correct, verdict.exact)
     intervals = next_intervals(
-        scheduler,
+        fsrs_scheduler,
         study.memory,
         now,
         fuzz_key=fuzz_key(user.id, study.card.id, study.version),

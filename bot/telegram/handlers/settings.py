@@ -12,8 +12,9 @@ from bot.storage.models import User
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import daily_time
-from bot.telegram.handlers.common import load_user, number_argument, send_html
+from bot.telegram.handlers.command_input import load_user, number_argument
 from bot.telegram.handlers.daily_time import DailyTime
+from bot.telegram.messages import send_html
 
 __all__ = ["on_newcards", "on_pause", "on_resume", "on_settings", "on_time", "on_timezone"]
 

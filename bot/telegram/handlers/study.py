@@ -18,14 +18,9 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import PickDeck, StudyMove
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import browse, exam, learn, match, quiz
-from bot.telegram.handlers.common import load_user, number_argument, send_html
-from bot.telegram.handlers.sessions import (
-    edit_html,
-    new_seed,
-    refusal,
-    send_and_remember,
-    strip_buttons,
-)
+from bot.telegram.handlers.command_input import load_user, number_argument
+from bot.telegram.handlers.study_moves import new_seed, refusal, send_and_remember
+from bot.telegram.messages import edit_html, send_html, strip_buttons
 
 __all__ = [
     "on_cards",

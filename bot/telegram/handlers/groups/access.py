@@ -12,7 +12,7 @@ from bot.services import groups
 from bot.storage.models import Group
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import send_html
+from bot.telegram.messages import send_html
 
 __all__ = [
     "ADMIN_STATUSES",

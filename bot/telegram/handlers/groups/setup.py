@@ -19,7 +19,7 @@ from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import GroupDeck, GroupOwnDeck
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers import daily_time
-from bot.telegram.handlers.common import number_argument
+from bot.telegram.handlers.command_input import number_argument
 from bot.telegram.handlers.daily_time import DailyTime
 from bot.telegram.handlers.groups.access import (
     GROUP_TYPES,

@@ -1,14 +1,13 @@
-"""Shared handler plumbing: the user row for an update, sending long HTML safely, and reading
-the arguments of the settings commands private chats and groups both have."""
+"""What a command brings: the user row of its sender, and its arguments (a whole number, a time
+of day, a timezone), read alike in private chats and groups."""
 
 from __future__ import annotations
 
 import re
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram import Update
 from telegram import User as TgUser
-from telegram.constants import ParseMode
 
 from bot.core.localtime import parse_review_time, resolve_timezone, suggest_timezones
 from bot.runtime import Runtime
@@ -16,8 +15,9 @@ from bot.services.users import ensure_user
 from bot.storage.models import User
 from bot.telegram import texts
 from bot.telegram.context import FlashContext
+from bot.telegram.messages import send_html
 
-__all__ = ["load_user", "number_argument", "send_html", "time_argument", "timezone_argument"]
+__all__ = ["load_user", "number_argument", "time_argument", "timezone_argument"]
 
 
 async def load_user(session, runtime: Runtime, tg_user: TgUser, *, unblock: bool = False) -> User:
@@ -32,28 +32,6 @@ async def load_user(session, runtime: Runtime, tg_user: TgUser, *, unblock: bool
         unblock=unblock,
     )
     return user
-
-
-async def send_html(
-    bot: Bot,
-    chat_id: int,
-    blocks: list[str] | str,
-    reply_markup: InlineKeyboardMarkup | None = None,
-) -> Message:
-    """Send HTML split into as many messages as needed; the keyboard goes on the last one."""
-    parts = texts.split_message([blocks] if isinstance(blocks, str) else blocks)
-    message = None
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        message = await bot.send_message(
-            chat_id,
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=reply_markup if last else None,
-            disable_web_page_preview=True,
-        )
-    assert message is not None
-    return message
 
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")

@@ -1,5 +1,5 @@
-"""Plumbing shared by the study-mode handlers: seeds, moves and their refusals, revealing an
-answer, and settling answered messages."""
+"""What the study-mode handlers share: session seeds, applying a move (and refusing a stale
+one), revealing an answer, sending a question, and settling an answered message."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
 from bot.runtime import Runtime
 from bot.services import study
@@ -18,17 +16,15 @@ from bot.services.study import MoveStatus
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import StudyMove
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import send_html
+from bot.telegram.messages import edit_html, send_html, strip_buttons
 
 __all__ = [
     "apply_move",
-    "edit_html",
     "new_seed",
     "refusal",
     "reveal",
     "send_and_remember",
     "settle",
-    "strip_buttons",
 ]
 
 log = logging.getLogger(__name__)
@@ -116,28 +112,6 @@ async def send_and_remember(
     return message
 
 
-async def edit_html(
-    query: CallbackQuery, html_text: str, reply_markup: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Replace the pressed message's text and buttons; False when it would not fit one message.
-
-    An edit that changes nothing (a repeated tap raced with the first) is not an error.
-    """
-    if texts.visible_length(html_text) > texts.MAX_MESSAGE_CHARS:
-        return False
-    try:
-        await query.edit_message_text(
-            html_text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=reply_markup,
-            disable_web_page_preview=True,
-        )
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
-    return True
-
-
 async def settle(query: CallbackQuery, html_text: str) -> bool:
     """Show an answered question in its final form, without buttons.
 
@@ -149,12 +123,3 @@ async def settle(query: CallbackQuery, html_text: str) -> bool:
     if query.message is not None:
         await strip_buttons(query.get_bot(), query.message.chat.id, query.message.message_id)
     return False
-
-
-async def strip_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
-    """Take the buttons off a message whose question has been answered another way."""
-    try:
-        await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    except BadRequest as error:
-        # Already without buttons, or deleted by the user: nothing left to take away.
-        log.debug("could not remove buttons of message %s: %s", message_id, error)
