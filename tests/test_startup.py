@@ -355,3 +355,55 @@ async def test_ctrl_c_while_a_reply_waits_out_a_rate_limit_stops_at_once(tmp_pat
     assert code == 0
     assert "Traceback" not in bot.stderr, bot.stderr
     assert "stopped without waiting for the updates still being handled" in bot.stderr
+
+
+async def test_webhook_mode_serves_updates_never_sets_the_webhook_and_stops_on_ctrl_c(
+    tmp_path, fake
+):
+    from tests.fake_telegram import FakeUser
+    from tests.fake_telegram.world import Webhook
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    env = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": fake.base_url,
+        "WEBHOOK_URL": url,
+        "WEBHOOK_SECRET": "Process-secret_1",
+        "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+    }
+    async with BotProcess(tmp_path, env) as bot:
+        line = await bot.wait_for_line("running as @")
+        assert f"webhook on 127.0.0.1:{port}/telegram" in line
+        # A replica never registers the webhook (nor removes it, as polling would).
+        assert not {"setWebhook", "deleteWebhook", "getUpdates"} & {m for m, _ in fake.requests}
+        fake.webhook = Webhook(url, "Process-secret_1")  # what `set-webhook` did once
+        fake.send_message(5001, "/start", user=FakeUser(5001, "Ada"))
+        welcome = await fake.wait_for_message(5001, timeout=30)
+        assert "Ada" in welcome.text
+        await fake.wait_for(lambda: not fake.unconfirmed_update_ids())
+        code = await bot.interrupt()
+    assert code == 0
+    assert "Traceback" not in bot.stderr, bot.stderr
+    assert "Process-secret_1" not in bot.stderr
+    assert bot.lines[-1].endswith("bot.launch: stopped")
+
+
+async def test_webhook_port_in_use_is_one_line(tmp_path, fake):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": fake.base_url,
+            "WEBHOOK_URL": "https://bot.example.org/telegram",
+            "WEBHOOK_SECRET": "s",
+            "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+        }
+        async with BotProcess(tmp_path, env) as bot:
+            code = await bot.exit_code()
+    assert code == 2
+    assert bot.lines[-1].startswith(
+        f"flashtutor: WEBHOOK_LISTEN: cannot listen on 127.0.0.1:{port}"
+    )
