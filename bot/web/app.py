@@ -35,8 +35,6 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1024 * 1024  # an update is a few KB; anything near this is not Telegram
-# A process that took an update and died leaves its take; a redelivery after this retakes it.
-TAKE_LEASE = timedelta(seconds=60)
 _PRUNE_EVERY = timedelta(hours=1)
 
 
@@ -48,6 +46,9 @@ class _Webhook:
         self.runtime: Runtime = application.bot_data["runtime"]
         self._secret = secret.encode()
         self._pruned_at = None
+        # A process that took an update and died leaves its take; a redelivery after this
+        # retakes it (UPDATE_LEASE_SECONDS).
+        self._lease = timedelta(seconds=self.runtime.settings.update_lease_seconds)
 
     async def receive(self, request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -66,7 +67,7 @@ class _Webhook:
         try:
             async with db.session() as session:
                 take = await handled_updates.take_update(
-                    session, update_id=update.update_id, now=now, lease=TAKE_LEASE
+                    session, update_id=update.update_id, now=now, lease=self._lease
                 )
         except DATABASE_ERRORS:
             log.warning(
