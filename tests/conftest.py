@@ -104,7 +104,8 @@ class _MigratedPostgres:
             for table in reversed(tables.sorted_tables)
             if table.name != "alembic_version"
         ]
-        self._empty_sql = "; ".join(deletes + restarts)
+        # A lock a test leaked (an open transaction) fails the next test's set-up, not hangs it.
+        self._empty_sql = "; ".join(["SET lock_timeout = '30s'", *deletes, *restarts])
 
     def emptied(self) -> str:
         """The URL of the schema with no rows; rebuilt if a test left it at another revision."""
