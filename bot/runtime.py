@@ -46,6 +46,8 @@ class Runtime:
     clock: Clock = system_clock
     timetable: Timetable | None = None  # set in post_init, when the composition gives one
     fit_pool: FitPool | None = None  # worker processes for FSRS fits; set in post_init
+    # A worker process drawing charts (bot.core.charts): set in post_init unless given.
+    chart_pool: FitPool | None = None
     study_seed: StudySeed = None
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.fit_pool import FitPool
 from bot.runtime import Clock, StudySeed, system_clock
 from bot.telegram.app import build_application
 from scheduler.timetable import Timetable
@@ -19,6 +20,7 @@ def build_bot(
     start_timetable: bool = True,
     rate_limiter: bool = True,
     study_seed: StudySeed = None,
+    chart_pool: FitPool | None = None,
 ) -> Application:
     """The Application `python -m bot` runs: handlers, and the timetable built in post_init."""
     return build_application(
@@ -28,4 +30,5 @@ def build_bot(
         start_timetable=start_timetable,
         rate_limiter=rate_limiter,
         study_seed=study_seed,
+        chart_pool=chart_pool,
     )

@@ -159,6 +159,15 @@ def empty_database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _stop_chart_worker():
+    """The test bots' shared chart worker process ends with the run."""
+    yield
+    from tests.harness import stop_shared_chart_pool
+
+    stop_shared_chart_pool()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _drop_test_schemas():
     yield
     try:

@@ -13,6 +13,8 @@ from typing import TypeVar
 from pydantic import SecretStr
 
 from bot.config import DEFAULT_DECKS_DIR, Settings
+from bot.core.charts import warm_up
+from bot.fit_pool import FitPool
 from bot.telegram.app import ALLOWED_UPDATES
 from bot.telegram.polling import ConfirmingPoller
 from bot.web.server import WebhookServer
@@ -30,6 +32,7 @@ __all__ = [
     "eventually",
     "make_settings",
     "seed_decks_dir",
+    "shared_chart_pool",
 ]
 
 TOKEN = "123456:TEST-token"
@@ -80,6 +83,27 @@ async def eventually(
         await asyncio.sleep(0.02)
 
 
+_chart_pool: FitPool | None = None
+
+
+async def shared_chart_pool() -> FitPool:
+    """One chart worker process for every test bot (conftest stops it at the end): charts are
+    drawn in a real worker, but matplotlib is imported once, before the first bot starts, not
+    while a test waits for a reply."""
+    global _chart_pool
+    if _chart_pool is None:
+        _chart_pool = FitPool(workers=1)
+    await _chart_pool.run(warm_up)  # the first time imports matplotlib; then a round trip
+    return _chart_pool
+
+
+def stop_shared_chart_pool() -> None:
+    global _chart_pool
+    if _chart_pool is not None:
+        _chart_pool.shutdown()
+        _chart_pool = None
+
+
 class RunningBot:
     """Start and stop the bot as `bot.launch` does, but inside the test's event loop."""
 
@@ -95,9 +119,8 @@ class RunningBot:
         return self.app.bot_data["runtime"]
 
     async def start(self) -> RunningBot:
-        self.app = build_bot(
-            self.settings, clock=self.clock, start_timetable=False, **self.build_options
-        )
+        options = {"chart_pool": await shared_chart_pool()} | self.build_options
+        self.app = build_bot(self.settings, clock=self.clock, start_timetable=False, **options)
         await self.app.initialize()
         await self.app.post_init(self.app)
         await self.app.start()

@@ -206,7 +206,8 @@ async def test_user_who_blocked_the_bot_is_marked_and_unblocked_by_start(running
     fake.send_message(ADA.id, "/stats", user=ADA)
     # The reply is refused with 403; the bot records the block.
     await fake.wait_for(
-        lambda: any(m == "sendMessage" for m, _p in fake.requests[mark:]), description="a reply"
+        lambda: any(m in ("sendMessage", "sendPhoto") for m, _p in fake.requests[mark:]),
+        description="a reply (/stats: its chart, captioned)",
     )
     assert await eventually(lambda: _blocked(running_bot), description="the block recorded")
     fake.unblock_user(ADA.id)

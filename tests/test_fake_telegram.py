@@ -543,6 +543,10 @@ async def test_photos_must_be_images_and_captions_fit_1024_characters(fake, bot)
         await bot.send_photo(ALICE.id, b"GIF? no, text", filename="x.png")
     with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
         await bot.send_photo(ALICE.id, PNG, caption="a" * 1025)
+    for width, height in ((6000, 4001), (2100, 100)):  # sides over 10000; a ratio over 20
+        header = PNG[:16] + width.to_bytes(4, "big") + height.to_bytes(4, "big") + PNG[24:]
+        with pytest.raises(BadRequest, match=r"(?i)PHOTO_INVALID_DIMENSIONS"):
+            await bot.send_photo(ALICE.id, header)
     with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
         await bot.send_photo(ALICE.id, PNG, caption="<div>x</div>", parse_mode="HTML")
     assert fake.sent == [] and fake.uploads == []

@@ -208,6 +208,8 @@ def register(application: Application) -> None:
 # Builds the timetable once the bot is up; given by the composition (scheduler.compose),
 # since nothing in bot/ imports the layer above it.
 TimetableFactory = Callable[[Runtime, Bot], Timetable]
+# bot_data key: the chart pool was made in post_init, so post_shutdown stops it.
+_OWNS_CHART_POOL = "owns_chart_pool"
 
 
 async def _post_init(
@@ -230,6 +232,11 @@ async def _post_init(
     )
     # FSRS fits hold the GIL for seconds: they run in worker processes, spawned on first use.
     runtime.fit_pool = FitPool(workers=1)
+    # Charts hold it for a few hundred milliseconds: a worker of their own, so a long fit
+    # never delays a /stats, spawned on first use (or given, shared by the tests' bots).
+    if runtime.chart_pool is None:
+        runtime.chart_pool = FitPool(workers=1)
+        application.bot_data[_OWNS_CHART_POOL] = True
     if timetable is not None:
         runtime.timetable = timetable(runtime, application.bot)
         if start_timetable:
@@ -243,6 +250,9 @@ async def _post_shutdown(application: Application) -> None:
     if runtime.fit_pool is not None:
         runtime.fit_pool.shutdown()
         runtime.fit_pool = None
+    if application.bot_data.pop(_OWNS_CHART_POOL, False) and runtime.chart_pool is not None:
+        runtime.chart_pool.shutdown()
+        runtime.chart_pool = None
     await runtime.db.dispose()
 
 
@@ -254,11 +264,13 @@ def build_application(
     start_timetable: bool = True,
     rate_limiter: bool = True,
     study_seed: StudySeed = None,
+    chart_pool: FitPool | None = None,
 ) -> Application:
     """The bot, ready for `bot.launch.run()`; nothing connects until it starts.
 
     `timetable` builds the sweep jobs in post_init (started unless `start_timetable` is
-    False: tests call its sweep themselves); `study_seed` fixes new study sessions' seeds.
+    False: tests call its sweep themselves); `study_seed` fixes new study sessions' seeds;
+    `chart_pool` is a chart worker kept by the caller (tests share one warm worker).
     No Updater: bot.telegram.polling fetches updates and confirms each once it is handled.
     """
     base = (settings.telegram_base_url or "https://api.telegram.org/bot").rstrip("/")
@@ -291,7 +303,11 @@ def build_application(
     )
     application = builder.build()
     runtime = Runtime(
-        settings=settings, db=Database(settings.database_url), clock=clock, study_seed=study_seed
+        settings=settings,
+        db=Database(settings.database_url),
+        clock=clock,
+        study_seed=study_seed,
+        chart_pool=chart_pool,
     )
     application.bot_data["runtime"] = runtime
     register(application)

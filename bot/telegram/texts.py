@@ -456,6 +456,11 @@ def mastery_counts(m: Mastery) -> str:
     )
 
 
+CHART_UNAVAILABLE = (
+    "<i>(The chart could not be drawn this time; the numbers above are current.)</i>"
+)
+
+
 def stats(rows: list[DeckStats], streak: int) -> str:
     if not rows:
         return NO_STUDY_DECKS
@@ -1395,7 +1400,7 @@ SHOW_ANSWER_BUTTON = "Show answer"
 # The menu in groups: all members see the first, admins also the "(admins)" ones.
 GROUP_COMMAND_MENU = {
     "settings": "This group's deck and daily time",
-    "progress": "The group's progress table",
+    "progress": "The group's progress table and chart",
     "quiz": "Start a quiz round",
     "help": "How group study works",
     "deck": "Choose the deck (admins)",
@@ -1421,7 +1426,7 @@ def group_help(bot_username: str) -> str:
         "/pause and /resume — stop or restart the daily post\n\n"
         "<b>Everyone</b>:\n"
         "/settings — this group's setup\n"
-        "/progress — who has mastered how much of the deck\n"
+        "/progress — who has mastered how much of the deck (a table and a chart)\n"
         "/quiz — a round of quiz polls\n\n"
         f"To study privately as well, open @{esc(bot_username)} and press Start."
     )

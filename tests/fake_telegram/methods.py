@@ -31,6 +31,7 @@ MAX_COMMAND_DESCRIPTION_LENGTH = 256
 MAX_CAPTION_LENGTH = 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile: "file is too big" above this
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10_000  # width + height of a photo
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # What sendPhoto accepts as an image, by its first bytes (anything else fails to process).
 IMAGE_SIGNATURES = (
@@ -496,6 +497,9 @@ def _file_to_send(world: FakeWorld, p: Params, kind: str) -> FakeFile:
         if not any(data.startswith(magic) for magic, _mime in IMAGE_SIGNATURES):
             raise bad_request("IMAGE_PROCESS_FAILED")
         width, height = _image_size(data)
+        # Telegram: "width and height must not exceed 10000 in total; ratio at most 20".
+        if width + height > MAX_PHOTO_SIDES or max(width, height) > 20 * max(1, min(width, height)):
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
         file = world.store_file("photo", data, width=width, height=height)
     else:
         file = world.store_file(kind, data, file_name=value.filename, mime_type=value.content_type)

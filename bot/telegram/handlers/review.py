@@ -13,15 +13,17 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.core.card_text import card_plain
+from bot.core.charts import render_stats
 from bot.core.srs import Grade, fuzz_key, next_intervals
 from bot.core.study import check_written
+from bot.services import charts, review_messages
 from bot.services import review as reviews
-from bot.services import review_messages
 from bot.services.decks import deck_by_id
 from bot.services.users import active_decks, claim_message
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
 from bot.telegram.card_media import MAX_CAPTION_CHARS, has_media, send_card_side
+from bot.telegram.chart_photos import send_with_chart
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.command_input import load_user
 from bot.telegram.handlers.leeches import send_leech_notice
@@ -376,11 +378,16 @@ async def on_undo(update: Update, context: FlashContext) -> None:
 
 
 async def on_stats(update: Update, context: FlashContext) -> None:
-    """/stats: per-deck progress, due counts and the review streak."""
+    """/stats: per-deck progress, due counts and the review streak, with the charts."""
     runtime = context.runtime
     now = runtime.now()
+    chart = None
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
         rows = await reviews.deck_stats(session, user=user, now=now)
         streak = await reviews.review_streak(session, user=user, now=now)
-    await send_html(context.bot, update.effective_chat.id, texts.stats(rows, streak))
+        if rows:
+            chart = await charts.stats_chart(session, user=user, now=now, decks=rows, streak=streak)
+    await send_with_chart(
+        context, update.effective_chat.id, texts.stats(rows, streak), render_stats, chart
+    )

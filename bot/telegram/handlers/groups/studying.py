@@ -8,11 +8,13 @@ from datetime import timedelta
 
 from telegram import Poll, Update
 
-from bot.services import groups, study
+from bot.core.charts import render_group_mastery
+from bot.services import charts, groups, study
 from bot.services.decks import deck_by_id
 from bot.services.users import user_by_id
 from bot.telegram import texts
 from bot.telegram.callbacks import GroupGrade
+from bot.telegram.chart_photos import send_with_chart
 from bot.telegram.context import FlashContext
 from bot.telegram.group_posting import edit_post_count
 from bot.telegram.handlers.groups.access import (
@@ -106,7 +108,15 @@ async def on_group_progress(update: Update, context: FlashContext) -> None:
     if deck is None:
         await reply(update, context, texts.GROUP_NEEDS_DECK)
         return
-    await reply(update, context, texts.progress_table(deck.title, rows))
+    # The members' mastery as bars beside the table (none while nobody has studied it).
+    chart = charts.group_mastery_chart(deck.title, rows) if rows else None
+    await send_with_chart(
+        context,
+        update.effective_chat.id,
+        texts.progress_table(deck.title, rows),
+        render_group_mastery,
+        chart,
+    )
 
 
 async def on_group_quiz(update: Update, context: FlashContext) -> None:
