@@ -20,7 +20,7 @@ from telegram.error import BadRequest
 from bot.telegram import texts
 from bot.telegram.card_media import MAX_CAPTION_CHARS
 from bot.telegram.context import FlashContext
-from bot.telegram.handlers.common import send_html
+from bot.telegram.messages import send_html
 
 __all__ = ["CHART_TIMEOUT_SECONDS", "send_with_chart"]
 
