@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from bot.storage.models import User
 from bot.telegram import texts
 from tests.fake_telegram import FakeUser
-from tests.harness import Chat, RunningBot, make_settings
+from tests.harness import Chat, RunningBot, eventually, make_settings
 
 ADA = FakeUser(6001, "Ada")
 PUSH_TIME = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)  # new users' default review time is 09:00
@@ -97,7 +97,12 @@ async def test_a_button_without_a_message_is_answered_once(running_bot, fake, ca
         update_id = fake.press_inline_button(ADA, data)
         answer = await fake.wait_for_callback_answer(update_id)
         assert answer["text"] == texts.BUTTON_WITHOUT_CHAT
-    assert fake.outcomes("answerCallbackQuery") == ["ok"] * 4
+    # The fake records a call's outcome once its HTTP reply is written: wait for it settling.
+    settled = await eventually(
+        lambda: "pending" not in (o := fake.outcomes("answerCallbackQuery")) and o,
+        description="every answerCallbackQuery finished",
+    )
+    assert settled == ["ok"] * 4
     assert not _bot_errors(caplog)
 
 
