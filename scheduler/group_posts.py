@@ -16,6 +16,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from bot.runtime import Runtime
 from bot.services import groups
 from bot.telegram import keyboards, texts
+from bot.telegram.card_media import has_media, send_card_side
 from bot.telegram.group_posting import (
     GroupSweepReport,
     edit_post_count,
@@ -64,6 +65,18 @@ class GroupPoster:
         return report
 
     async def _send(self, chat_id: int, view: groups.PostView) -> Message:
+        if has_media(view.question_media):
+            # The question's images and sounds go first, then the post as a text message
+            # (a one-block list never rides as a caption), so its count edits stay text edits.
+            # The answer's media are not sent: they would give the answer away.
+            return await send_card_side(
+                self.runtime,
+                self.bot,
+                chat_id,
+                [render_post(view)],
+                view.question_media,
+                keyboards.group_grades(view.post_id),
+            )
         return await self.bot.send_message(
             chat_id,
             render_post(view),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from bot.storage.models import CardState, Group, GroupPost, ReviewLog, StudySession, User
+from bot.services.media import store_media
+from bot.storage.models import Card, CardState, Group, GroupPost, ReviewLog, StudySession, User
 from bot.telegram.callbacks import decode
 from tests.fake_telegram import FakeUser
 from tests.harness import Chat, GroupChat, RunningBot, eventually, make_settings, seed_decks_dir
@@ -522,3 +523,33 @@ async def test_a_rate_limited_group_post_is_waited_out_not_dropped(running_bot, 
         "Deep Learning Tools · card 1 of 2",
         "Deep Learning Tools · card 2 of 2",
     ]
+
+
+async def test_a_daily_post_of_a_card_with_a_question_image_sends_the_photo_first(
+    running_bot, fake, clock
+):
+    group = await _setup(running_bot, fake, clock, cards=1)
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    )
+    async with running_bot.runtime.db.session() as s:
+        sha256 = await store_media(s, data=png, now=clock(), name="dot.png")
+        await s.execute(
+            update(Card).values(
+                question_media=[{"name": "dot.png", "kind": "image", "sha256": sha256}]
+            )
+        )
+        await s.commit()
+    mark = fake.mark()
+    report = await _sweep(running_bot, clock, MONDAY_8 + timedelta(hours=1, minutes=1))
+    assert report.groups.posted == [GROUP_ID]
+    sent = [m for m in fake.sent[mark:] if m.chat_id == GROUP_ID]
+    assert [m.method for m in sent] == ["sendPhoto", "sendMessage"]
+    assert sent[0].media_kind == "photo" and sent[0].buttons == []
+    [post] = group.posts()
+    assert post.message_id == sent[1].message_id and "card 1 of 1" in post.text
+    # The post stays a text message: a grade's count edit still edits its text.
+    _toast, [edited] = await group.press(ADMIN, post, "Good", expect=1)
+    assert edited.method == "editMessageText" and "Graded by 1 member" in edited.text
+    assert [f.kind for f in fake.uploads] == ["photo"] and fake.refusals() == []

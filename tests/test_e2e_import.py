@@ -423,26 +423,62 @@ async def test_sending_the_same_deck_again_updates_it(running_bot, fake):
     assert await deck_count(running_bot, ADA.id) == 1
 
 
+async def flashcard_move(fake, chat: Chat, card: BotMessage, label: str) -> list[BotMessage]:
+    """Press a Flashcards button; the messages since, once the card with its buttons is there
+    (an edit of a text card, or a new card below media)."""
+    mark = fake.mark()
+    await chat.press(card, label)
+    return await until(fake, ADA.id, mark, lambda ms: any(_has_button(m, "Next") for m in ms))
+
+
+def _card_of(messages: list[BotMessage]) -> BotMessage:
+    return next(m for m in messages if _has_button(m, "Next"))
+
+
 async def test_other_study_modes_show_imported_html_as_formatting(running_bot, fake):
     await import_file(fake, ADA, "deck_modern.apkg")
     chat = Chat(fake, ADA)
-    [first] = await chat.send("/cards")
-    card = first
+    [card] = await chat.send("/cards")
     for _ in range(15):
-        if "el café" in card.plain_text:
+        if "el café" in (card.plain_text or ""):
             break
-        _toast, [card] = await chat.press(card, "Next", expect=1)
+        card = _card_of(await flashcard_move(fake, chat, card, "Next"))
     assert "el café" in card.plain_text and "<b>" not in card.plain_text
     assert "<b>el café</b>" in card.text  # sent as formatting, not as visible tags
-    # Media are named in these text-only modes.
-    [first] = await chat.send("/cards")
-    card = first
-    for _ in range(15):
-        if "la manzana" in card.plain_text:
+
+
+async def test_flashcards_send_a_cards_photo_and_sound_as_review_does(running_bot, fake):
+    await import_file(fake, ADA, "deck_modern.apkg")
+    chat = Chat(fake, ADA)
+    [card] = await chat.send("/cards")
+    moves: list[list[BotMessage]] = [[card]]
+    photo, checked_after_photo = None, False
+    for _ in range(16):
+        if photo is None and card.media_kind is None and "la manzana" in card.plain_text:
+            # Its image is on the answer side, so the flip sends the photo captioned with the
+            # answer and carrying the buttons; the text card it replaces loses its buttons.
+            photo = _card_of(await flashcard_move(fake, chat, card, "↻ Flip"))
+            assert photo.method == "sendPhoto" and photo.media_kind == "photo"
+            assert "la manzana" in photo.caption and "Answer" in photo.caption
+            assert "shown in /review" not in photo.caption
+            assert chat.current(card.message_id).buttons == []
+            card = photo
+        if "Last card" in (card.plain_text or card.caption or ""):
             break
-        _toast, [card] = await chat.press(card, "Next", expect=1)
-    _toast, [flipped] = await chat.press(card, "↻ Flip", expect=1)
-    assert "🖼 image (shown in /review)" in flipped.plain_text
+        from_photo = card is photo
+        moves.append(await flashcard_move(fake, chat, card, "Next"))
+        card = _card_of(moves[-1])
+        if from_photo:
+            # Next from the photo: a new text card below it (a caption cannot become a text).
+            assert card.method == "sendMessage" and chat.current(photo.message_id).buttons == []
+            checked_after_photo = True
+    assert photo is not None and checked_after_photo
+    # "hola" has a sound on its question: sent as audio above the card, which has no marker.
+    [with_sound] = [ms for ms in moves if "hola" in (_card_of(ms).plain_text or "")]
+    assert [m.media_kind for m in with_sound if m.method.startswith("send")] == ["audio", None]
+    assert "🔊" not in _card_of(with_sound).plain_text
+    assert sorted(f.kind for f in fake.uploads) == ["audio", "photo"]
+    assert fake.refusals() == []  # every send, caption and edit was valid for Telegram
 
 
 async def test_a_photo_card_replaced_by_a_newer_card_message_loses_its_buttons(

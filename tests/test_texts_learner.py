@@ -157,3 +157,23 @@ def test_a_flashcard_too_long_for_both_sides_shortens_only_the_question():
     text = texts.browse_card(view)
     assert texts.visible_length(text) <= texts.MAX_MESSAGE_CHARS
     assert _plain(text).count("x") == 1750 and "<i>Why? Why?" in text
+
+
+def test_flashcards_leave_media_to_the_photo_while_learn_and_test_still_name_them():
+    image = [{"name": "apple.png", "kind": "image", "sha256": "a" * 64}]
+    apple = Card(
+        id=5,
+        deck_id=1,
+        key="apple",
+        question="apple",
+        answer="la manzana",
+        position=4,
+        answer_media=image,
+    )
+    deck = DeckCards(DECK, {5: apple}, {5: plain_card(apple)})
+    # Flashcards send the image (handlers.browse), so the card's text does not name it.
+    flipped = BrowseView(1, 0, deck, BrowseState(order=(5,), showing_answer=True))
+    assert "🖼" not in texts.browse_card(flipped)
+    # Learn and Test questions are text only: the image is named, /review shows it.
+    revealed = texts.question_body(deck, Written(card_id=5, mode="self_check"), revealed=True)
+    assert "🖼 image (shown in /review)" in _plain(revealed)

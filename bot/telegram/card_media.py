@@ -21,7 +21,7 @@ from bot.storage.models import Media
 from bot.telegram import texts
 from bot.telegram.messages import send_html
 
-__all__ = ["MAX_CAPTION_CHARS", "has_media", "send_card_side"]
+__all__ = ["MAX_CAPTION_CHARS", "has_media", "is_media_message", "send_card_side"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,13 @@ _AUDIO_MIMES = frozenset({"audio/mpeg", "audio/mp3", "audio/mp4", "audio/x-m4a",
 
 def has_media(refs: Sequence[dict]) -> bool:
     return any(ref.get("kind") in ("image", "sound") for ref in refs)
+
+
+def is_media_message(message: Message | None) -> bool:
+    """Whether a message is a photo, audio or file (its text is a caption)."""
+    if message is None:
+        return False
+    return bool(message.photo) or message.audio is not None or message.document is not None
 
 
 def _method(media: Media, kind: str) -> str:

@@ -775,12 +775,15 @@ def format_duration(ms: int, *, compact: bool = False) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
-def _html(card, side: str) -> str:
+def _html(card, side: str, *, marks: bool = True) -> str:
     """One side of a stored card as Telegram HTML (deck markup or imported HTML alike).
 
-    The study modes show text only: a side's images and sounds are named, /review shows them.
+    Learn, Test, Match and Quiz show text only: a side's images and sounds are named there
+    (`marks`); /review and Flashcards send them (bot.telegram.card_media).
     """
     text = card_html(getattr(card, side), card.text_format)
+    if not marks:
+        return text
     kinds = {ref.get("kind") for ref in getattr(card, f"{side}_media", None) or ()}
     marks = [mark for kind, mark in (("image", "🖼 image"), ("sound", "🔊 sound")) if kind in kinds]
     if marks:
@@ -856,16 +859,17 @@ LAST_CARD = "This is the last card — ⏮ to start again, or 🔀 to shuffle."
 
 def browse_card(view: BrowseView) -> str:
     """A flashcard, question side or answer side; the answer side shows the question above it
-    in full (code blocks and lines kept), shortened to one line only if both would not fit."""
+    in full (code blocks and lines kept), shortened to one line only if both would not fit.
+    The side's images and sounds are sent with it (handlers.browse), so they are not named."""
     browse, card = view.browse, view.card
     head = f"<b>{esc(view.deck.deck.title)}</b> · {browse.position}"
     tail = ""
     if browse.at_end and len(browse.order) > 1:
         tail = "\n\n<i>Last card — ⏮ to start again, or 🔀 to shuffle.</i>"
     if not browse.showing_answer:
-        return f"{head}\n\n{_html(card, 'question')}{tail}"
-    answer = f"\n\n<b>Answer</b>\n{_html(card, 'answer')}{tail}"
-    text = f"{head} · answer\n\n{_html(card, 'question')}{answer}"
+        return f"{head}\n\n{_html(card, 'question', marks=False)}{tail}"
+    answer = f"\n\n<b>Answer</b>\n{_html(card, 'answer', marks=False)}{tail}"
+    text = f"{head} · answer\n\n{_html(card, 'question', marks=False)}{answer}"
     if visible_length(text) <= MAX_MESSAGE_CHARS:
         return text
     return f"{head} · answer\n\n<i>{_brief(card, 'question', 150)}</i>{answer}"

@@ -54,6 +54,7 @@ class PostView:
     answer: str
     graded: int
     text_format: str = "markup"  # markup | html (bot.core.card_text)
+    question_media: tuple[dict, ...] = ()  # the question's images and sounds, sent above the post
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ async def _views(session: AsyncSession, posts: Sequence[GroupPost]) -> list[Post
             answer=cards[p.card_id].answer,
             graded=p.graded_count,
             text_format=cards[p.card_id].text_format,
+            question_media=tuple(cards[p.card_id].question_media or ()),
         )
         for p in posts
     ]

@@ -22,7 +22,12 @@ from bot.services.decks import deck_by_id
 from bot.services.users import active_decks, claim_message
 from bot.telegram import keyboards, texts
 from bot.telegram.callbacks import Grading, ShowAnswer, StartReview
-from bot.telegram.card_media import MAX_CAPTION_CHARS, has_media, send_card_side
+from bot.telegram.card_media import (
+    MAX_CAPTION_CHARS,
+    has_media,
+    is_media_message,
+    send_card_side,
+)
 from bot.telegram.chart_photos import send_with_chart
 from bot.telegram.context import FlashContext
 from bot.telegram.handlers.command_input import load_user
@@ -109,7 +114,7 @@ async def send_next_card(
     now = runtime.now()
     replaced = None
     # A photo or file cannot become text, nor text a photo: then the next card goes below.
-    on_media = graded is not None and _is_media(graded[0].message)
+    on_media = graded is not None and is_media_message(graded[0].message)
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, tg_user)
         study = await reviews.next_card(session, user=user, now=now, prefer_deck_id=prefer_deck_id)
@@ -208,7 +213,7 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
         editable=study.deck.owner_id == user.id,
     )
     await query.answer()
-    on_media = _is_media(message)
+    on_media = is_media_message(message)
     try:
         if not has_media(study.card.answer_media):
             both = texts.question_and_answer(study)
@@ -233,13 +238,6 @@ async def on_show_answer(update: Update, context: FlashContext, data: ShowAnswer
         await review_messages.card_message_moved(
             session, user_id=user.id, message_id=message.message_id, card_id=study.card.id
         )
-
-
-def _is_media(message) -> bool:
-    """Whether a message is a photo, audio or file (its text is a caption)."""
-    if message is None:
-        return False
-    return bool(message.photo) or message.audio is not None or message.document is not None
 
 
 async def _edit_caption(query: CallbackQuery, html_text: str, reply_markup=None) -> None:
