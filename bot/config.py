@@ -74,6 +74,8 @@ class Settings(DatabaseSettings):
     # Daily pushes, group posts and admin notices share this many messages a second, less
     # what replies to people use (Telegram allows about 30 in bulk).
     broadcast_per_second: float = Field(default=25.0, gt=0, le=1000)
+    # New messages a second into one private chat once a burst of 5 is spent (Telegram: ~1).
+    chat_messages_per_second: float = Field(default=1.0, gt=0, le=1000)
     default_timezone: str = "UTC"
     default_review_time: time = time(9, 0)
     default_new_cards_per_day: int = Field(default=20, ge=0, le=1000)

@@ -40,6 +40,9 @@ SEED_DECK = "deep-learning-tools.md"
 
 
 def make_settings(database_url: str, fake: FakeTelegram, **overrides) -> Settings:
+    # One message a second per chat is Telegram's pace, not something most flows test: they run
+    # it faster (tests of the limiter itself pass chat_messages_per_second=1).
+    overrides.setdefault("chat_messages_per_second", 50.0)
     return Settings(
         _env_file=None,
         bot_token=SecretStr(TOKEN),

@@ -283,7 +283,8 @@ def build_application(
         rate_limiter=(
             # Telegram's bulk limit is per bot: REPLICAS processes each take their share.
             TrafficRateLimiter(
-                broadcast_per_second=settings.broadcast_per_second / settings.replicas
+                broadcast_per_second=settings.broadcast_per_second / settings.replicas,
+                chat_per_second=settings.chat_messages_per_second,
             )
             if rate_limiter
             else None
