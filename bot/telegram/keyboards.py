@@ -52,9 +52,11 @@ def deck_manage(rows: list[tuple[str, str, str, int, bool]]) -> InlineKeyboardMa
     buttons = []
     for slug, title, _description, _count, enrolled in rows:
         if enrolled:
-            buttons.append([_button(f"Leave {title[:40]}", cb.Leave(slug))])
+            buttons.append([_button(texts.leave_deck_button(title), cb.Leave(slug))])
         else:
-            buttons.append([_button(f"Study {title[:40]}", cb.Enrol(slug, from_list=True))])
+            buttons.append(
+                [_button(texts.study_deck_button(title), cb.Enrol(slug, from_list=True))]
+            )
     return InlineKeyboardMarkup(buttons)
 
 
@@ -326,17 +328,10 @@ def deck_back(deck_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.BACK_BUTTON, cb.DeckMenu(deck_id, "back"))]])
 
 
-_TERM_BUTTONS = (
-    ("term_tab", "\t", "Tab"),
-    ("term_comma", ",", "Comma"),
-    ("term_dash", " - ", "“ - ”"),
-)
-_ROW_BUTTONS = (("row_newline", "\n", "New line"), ("row_semicolon", ";", "Semicolon"))
-_CSV_BUTTONS = (
-    ("csv_tab", "\t", "Tab"),
-    ("csv_comma", ",", "Comma"),
-    ("csv_semicolon", ";", "Semicolon"),
-)
+# A preview's re-read buttons: (action, separator); their labels are texts.SEPARATOR_LABELS.
+_TERM_BUTTONS = (("term_tab", "\t"), ("term_comma", ","), ("term_dash", " - "))
+_ROW_BUTTONS = (("row_newline", "\n"), ("row_semicolon", ";"))
+_CSV_BUTTONS = (("csv_tab", "\t"), ("csv_comma", ","), ("csv_semicolon", ";"))
 
 
 def import_preview(
@@ -352,16 +347,17 @@ def import_preview(
     separators. The chosen separators are marked.
     """
 
-    def choice(action: str, label: str, chosen: bool) -> InlineKeyboardButton:
+    def choice(action: str, chosen: bool) -> InlineKeyboardButton:
+        label = texts.SEPARATOR_LABELS[action]
         return _button(texts.separator_button(label, chosen), cb.ImportChoice(pending_id, action))
 
     rows = []
     if separators is not None:
         term, row = separators
-        rows.append([choice(a, label, term == value) for a, value, label in _TERM_BUTTONS])
-        rows.append([choice(a, label, row == value) for a, value, label in _ROW_BUTTONS])
+        rows.append([choice(a, term == value) for a, value in _TERM_BUTTONS])
+        rows.append([choice(a, row == value) for a, value in _ROW_BUTTONS])
     elif delimiter is not None:
-        rows.append([choice(a, label, delimiter == value) for a, value, label in _CSV_BUTTONS])
+        rows.append([choice(a, delimiter == value) for a, value in _CSV_BUTTONS])
     last = [_button(texts.IMPORT_CANCEL_BUTTON, cb.ImportChoice(pending_id, "cancel"))]
     if card_count:
         last.insert(

@@ -9,7 +9,7 @@ from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.telegram import texts
+from bot.telegram.html import MAX_MESSAGE_CHARS, split_message, visible_length
 
 __all__ = ["edit_html", "send_html", "strip_buttons"]
 
@@ -23,7 +23,7 @@ async def send_html(
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> Message:
     """Send HTML split into as many messages as needed; the keyboard goes on the last one."""
-    parts = texts.split_message([blocks] if isinstance(blocks, str) else blocks)
+    parts = split_message([blocks] if isinstance(blocks, str) else blocks)
     message = None
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -45,7 +45,7 @@ async def edit_html(
 
     An edit that changes nothing (a repeated tap raced with the first) is not an error.
     """
-    if texts.visible_length(html_text) > texts.MAX_MESSAGE_CHARS:
+    if visible_length(html_text) > MAX_MESSAGE_CHARS:
         return False
     try:
         await query.edit_message_text(

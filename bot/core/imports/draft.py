@@ -35,7 +35,7 @@ DEFAULT_MAX_CARDS = 20_000
 
 
 class ImportFailure(StrEnum):
-    """Why a file cannot be imported; adapters map each to a sentence in texts.py."""
+    """Why a file cannot be imported; adapters map each to a sentence in bot.telegram.texts."""
 
     EMPTY_FILE = "empty_file"
     TOO_LARGE = "too_large"  # declared or unpacked size over a limit, zip/zstd bombs included

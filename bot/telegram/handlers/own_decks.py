@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.core.card_text import card_plain
+from bot.core.study import tile_label
 from bot.services import conversations, sharing
 from bot.services.conversations import Step
 from bot.services.decks import deck_by_id, deck_cards
@@ -150,7 +151,7 @@ def _cards_page(deck, cards, page: int):
     pages = max(1, -(-len(cards) // size))
     page = min(page, pages - 1)
     shown = cards[page * size : (page + 1) * size]
-    lines = [texts.esc(texts.tile_label(card_plain(c.question, c.text_format), 90)) for c in shown]
+    lines = [texts.esc(tile_label(card_plain(c.question, c.text_format), 90)) for c in shown]
     first = page * size + 1
     text = texts.deck_cards_page(deck.title, lines, first, len(cards))
     return text, keyboards.deck_cards_page(deck.id, [c.id for c in shown], first, page, pages)
