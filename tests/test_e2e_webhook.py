@@ -185,16 +185,14 @@ async def fake_set_webhook(fake, bot: WebhookBot) -> None:
 
 @pytest.mark.postgres
 async def test_two_processes_a_vote_reaching_one_before_the_other_saved_its_poll_counts(
-    fake, clock
+    fake, clock, _postgres_migrated
 ):
     """Behind a load balancer, a quiz vote can reach a process before the process that sent
     the poll has saved it (here Telegram's answer to sendPoll comes 1 s late): never dropped."""
     from sqlalchemy import select
 
     from bot.storage.models import QuizAnswer
-    from tests.conftest import TEST_SCHEMA, _reset_postgres
-
-    url = _reset_postgres(TEST_SCHEMA)
+    url = _postgres_migrated.emptied()
     one = await WebhookBot(url, fake, clock, replicas=2).start()
     two = await WebhookBot(url, fake, clock, replicas=2).start()
     try:
