@@ -14,6 +14,7 @@ from bot.core.group_rotation import CardCoverage, choose_group_cards
 from bot.core.localtime import local_day_start
 from bot.services.decks import deck_cards
 from bot.services.groups.setup import post_slot, reschedule_group
+from bot.services.push import DEFAULT_LEASE  # one lease rule for pushes and posts
 from bot.storage.models import (
     Card,
     CardState,
@@ -36,8 +37,6 @@ __all__ = [
 ]
 
 
-# How long a claimed daily post waits for its sender before another sweep may send it.
-DEFAULT_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
