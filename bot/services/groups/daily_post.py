@@ -37,8 +37,6 @@ __all__ = [
 ]
 
 
-
-
 @dataclass(frozen=True)
 class PostView:
     """Everything needed to render one group post."""
