@@ -98,6 +98,11 @@ class Settings(DatabaseSettings):
     # broadcast budget is split between them, since Telegram's ~30/s is per bot.
     replicas: int = Field(default=1, ge=1, le=64)
 
+    @property
+    def broadcast_share_per_second(self) -> float:
+        """This process's part of the broadcast budget: Telegram's limit is per bot."""
+        return self.broadcast_per_second / self.replicas
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:

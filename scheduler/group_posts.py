@@ -24,7 +24,7 @@ from bot.telegram.group_posting import (
     notify_admins,
     render_post,
 )
-from scheduler.batches import claim_in_batches
+from scheduler.batches import batch_within_lease, claim_in_batches
 
 __all__ = ["GroupPoster"]
 
@@ -43,12 +43,17 @@ class GroupPoster:
 
     async def sweep(self, now: datetime) -> GroupSweepReport:
         report = GroupSweepReport()
-        lease = timedelta(seconds=self.runtime.settings.claim_lease_seconds)
+        settings = self.runtime.settings
+        lease = timedelta(seconds=settings.claim_lease_seconds)
         report.examined = await claim_in_batches(
             self.runtime,
-            functools.partial(groups.claim_due_group_posts, now=now, lease=lease),
+            groups.claim_due_group_posts,
             functools.partial(self._post, now=now, report=report),
-            batch_size=self.batch_size,
+            now=now,
+            lease=lease,
+            batch_size=batch_within_lease(
+                self.batch_size, lease=lease, per_second=settings.broadcast_share_per_second
+            ),
         )
         report.counts_edited = await self.flush_counts(now)
         if report.examined or report.counts_edited:

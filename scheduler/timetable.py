@@ -24,7 +24,7 @@ from bot.services import push as pushes
 from bot.telegram import keyboards, texts
 from bot.telegram.group_posting import GroupSweepReport
 from bot.telegram.rate_limits import broadcasting
-from scheduler.batches import claim_in_batches
+from scheduler.batches import batch_within_lease, claim_in_batches
 from scheduler.fits import sweep_fits
 from scheduler.group_posts import GroupPoster
 
@@ -139,7 +139,8 @@ class Timetable:
         Then post the daily cards of every group whose local post time has passed.
         """
         report = SweepReport()
-        lease = timedelta(seconds=self.runtime.settings.claim_lease_seconds)
+        settings = self.runtime.settings
+        lease = timedelta(seconds=settings.claim_lease_seconds)
         logged = (0, 0, 0)  # pushed, blocked, failed: counted by the batches already logged
 
         def after_batch(_batch) -> None:
@@ -157,9 +158,13 @@ class Timetable:
         with broadcasting():
             report.examined = await claim_in_batches(
                 self.runtime,
-                functools.partial(pushes.claim_due_pushes, now=now, lease=lease),
+                pushes.claim_due_pushes,
                 functools.partial(self._send, now=now, report=report),
-                batch_size=self.batch_size,
+                now=now,
+                lease=lease,
+                batch_size=batch_within_lease(
+                    self.batch_size, lease=lease, per_second=settings.broadcast_share_per_second
+                ),
                 concurrency=_PUSHES_IN_FLIGHT,
                 after_batch=after_batch,
             )

@@ -3,7 +3,7 @@ and a claim nobody confirms (the process died before sending) is pushed after it
 
 from __future__ import annotations
 
-import functools
+import asyncio
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -14,7 +14,7 @@ from bot.services.decks import deck_by_slug, load_bundled_decks
 from bot.services.push import claim_due_pushes, confirm_push, mark_blocked, release_push
 from bot.services.users import UserDefaults, enrol, ensure_user, set_paused
 from bot.storage.models import Card, CardState, User
-from scheduler.batches import claim_in_batches
+from scheduler.batches import batch_within_lease, claim_in_batches
 
 
 async def _user(db, user_id, zone, now, *, enrolled=True):
@@ -58,9 +58,10 @@ async def _claim_all(db, now):
             await confirm_push(s, push=push, now=now)
         ids.append(push.user_id)
 
-    runtime = SimpleNamespace(db=db)
-    claim = functools.partial(claim_due_pushes, now=now)
-    examined = await claim_in_batches(runtime, claim, collect, batch_size=2)
+    runtime = SimpleNamespace(db=db, now=lambda: now)
+    examined = await claim_in_batches(
+        runtime, claim_due_pushes, collect, now=now, lease=timedelta(minutes=5), batch_size=2
+    )
     assert examined >= len(ids)
     return sorted(ids)
 
@@ -195,3 +196,63 @@ async def test_a_confirmed_push_keeps_a_review_time_changed_during_its_lease(db)
         user = await s.get(User, 1)
     assert user.last_push_on == now.date()
     assert user.next_push_at == datetime(2026, 3, 3, 20, 0, tzinfo=UTC)
+
+
+def test_a_batch_is_what_this_process_sends_in_half_the_lease():
+    # 10 s at 12.5/s (25/s over two processes): 62 pushes, sent in 5 s of a 10 s lease.
+    assert batch_within_lease(500, lease=timedelta(seconds=10), per_second=12.5) == 62
+    assert batch_within_lease(500, lease=timedelta(minutes=5), per_second=12.5) == 500
+    assert batch_within_lease(500, lease=timedelta(seconds=10), per_second=0.01) == 1
+
+
+async def _users_due(db, count, now):
+    await load_bundled_decks(db, DEFAULT_DECKS_DIR, now=now - timedelta(hours=6))
+    for user_id in range(1, count + 1):
+        await _user(db, user_id, "UTC", now - timedelta(hours=6))
+
+
+async def _leased_until(db):
+    async with db.session() as s:
+        return dict((await s.execute(select(User.id, User.next_push_at))).all())
+
+
+async def test_each_batch_is_leased_from_when_it_is_claimed_not_from_the_sweeps_start(db):
+    # A long sweep (a big broadcast) claims its later batches long after it began: their
+    # leases must start then, or another process would claim them again at once.
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    await _users_due(db, 4, now)
+    clock = SimpleNamespace(now=now)
+    lease = timedelta(hours=1)
+
+    async def send_takes_ten_minutes(push):  # never confirmed: what the lease is for
+        clock.now += timedelta(minutes=10)
+
+    runtime = SimpleNamespace(db=db, now=lambda: clock.now)
+    await claim_in_batches(
+        runtime, claim_due_pushes, send_takes_ten_minutes, now=now, lease=lease, batch_size=2
+    )
+    leased = await _leased_until(db)
+    assert (leased[1], leased[2]) == (now + lease, now + lease)
+    assert (leased[3], leased[4]) == (now + timedelta(minutes=20) + lease,) * 2
+
+
+async def test_an_item_whose_lease_is_mostly_gone_is_left_for_the_next_sweep(db, caplog):
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    await _users_due(db, 4, now)
+    started = []
+
+    async def slow_send(push):  # one at a time, a second each, in a two-second lease
+        started.append(push.user_id)
+        await asyncio.sleep(1.0)
+
+    runtime = SimpleNamespace(db=db, now=lambda: now)
+    lease = timedelta(seconds=2)
+    await claim_in_batches(runtime, claim_due_pushes, slow_send, now=now, lease=lease, batch_size=4)
+    # The first starts at once; the third would start after 80 % of the lease: not sent here.
+    assert started[0] == 1
+    assert 3 not in started and 4 not in started
+    assert "not started within their 2s lease" in caplog.text
+    # Their claim lapses with the lease, and the next sweep takes them.
+    async with db.session() as s:
+        pushes, _ = await claim_due_pushes(s, now=now + lease, limit=10, lease=lease)
+    assert {3, 4} <= {p.user_id for p in pushes}

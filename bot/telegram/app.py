@@ -283,7 +283,7 @@ def build_application(
         rate_limiter=(
             # Telegram's bulk limit is per bot: REPLICAS processes each take their share.
             TrafficRateLimiter(
-                broadcast_per_second=settings.broadcast_per_second / settings.replicas,
+                broadcast_per_second=settings.broadcast_share_per_second,
                 chat_per_second=settings.chat_messages_per_second,
             )
             if rate_limiter
