@@ -10,6 +10,7 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.markup import Fence, closes_fence, open_fence
@@ -24,6 +25,7 @@ __all__ = [
     "DeckFormatError",
     "DeckSpec",
     "deck_file_slugs",
+    "deck_folder_modified",
     "is_deck_file_slug",
     "load_deck_dir",
     "load_deck_file",
@@ -134,6 +136,23 @@ def deck_file_slugs(path: str | os.PathLike[str]) -> set[str]:
             continue
         slugs.update(match.group(1).lower() for match in _SLUG_LINE.finditer(head))
     return slugs
+
+
+def deck_folder_modified(path: str | os.PathLike[str]) -> datetime | None:
+    """When the deck folder last changed: its newest deck file, or a file added or removed.
+
+    This orders two copies of the folder (an old replica's and a new deploy's) without any
+    version number to keep: an edit, a new file or a deletion makes the folder newer.
+    None for a folder with no deck files.
+    """
+    folder = Path(path)
+    files = _deck_files(folder)
+    if not files:
+        return None
+    newest_ns = max(entry.stat().st_mtime_ns for entry in [folder, *files])
+    # Microseconds: what the database keeps, so a folder compares equal to its own record.
+    seconds, nanoseconds = divmod(newest_ns, 1_000_000_000)
+    return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=nanoseconds // 1000)
 
 
 def load_deck_dir(path: str | os.PathLike[str]) -> tuple[list[DeckSpec], list[DeckFormatError]]:

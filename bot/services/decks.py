@@ -14,12 +14,13 @@ from bot.core.deck_format import (
     DeckFormatError,
     DeckSpec,
     deck_file_slugs,
+    deck_folder_modified,
     is_deck_file_slug,
     load_deck_dir,
 )
 from bot.services.card_sync import CardContent, sync_cards
 from bot.storage.db import Database
-from bot.storage.models import Card, Deck, Enrolment
+from bot.storage.models import Card, Deck, DeckFolder, Enrolment
 
 __all__ = [
     "DeckSync",
@@ -45,6 +46,12 @@ class DeckSync:
     errors: list[DeckFormatError] = field(default_factory=list)
     # Decks whose file left the folder: slug -> learners studying it (told on their /decks).
     retired_decks: dict[str, int] = field(default_factory=dict)
+    # Set when the folder was not loaded: when the newer folder already loaded last changed.
+    newer_loaded: datetime | None = None
+
+
+# The bundled catalogue's row in deck_folders.
+_BUNDLED = "bundled"
 
 
 async def sync_deck(
@@ -77,7 +84,25 @@ async def sync_deck(
 
 
 async def load_bundled_decks(db: Database, decks_dir: Path, *, now: datetime) -> DeckSync:
-    """Load every deck file; each deck in its own transaction so a bad one harms no other."""
+    """Load every deck file; each deck in its own transaction so a bad one harms no other.
+
+    A folder older than the one loaded last (a process of the previous deploy restarting
+    beside newer ones) is not loaded at all: it would retire the cards the newer one added.
+    """
+    modified = deck_folder_modified(decks_dir)
+    if modified is not None:
+        async with db.session() as session:
+            newer = await _record_folder(session, modified=modified, now=now)
+        if newer is not None:
+            log.warning(
+                "%s was last changed at %s, before the deck folder already loaded (changed at "
+                "%s): not loaded, so no newer card is retired; this process serves the decks "
+                "in the database",
+                decks_dir,
+                f"{modified:%Y-%m-%d %H:%M:%S}",
+                f"{newer:%Y-%m-%d %H:%M:%S}",
+            )
+            return DeckSync(newer_loaded=newer)
     specs, errors = load_deck_dir(decks_dir)
     report = DeckSync(errors=list(errors))
     for error in errors:
@@ -104,6 +129,20 @@ async def load_bundled_decks(db: Database, decks_dir: Path, *, now: datetime) ->
             learners,
         )
     return report
+
+
+async def _record_folder(
+    session: AsyncSession, *, modified: datetime, now: datetime
+) -> datetime | None:
+    """Note a folder about to be loaded; returns the newer one's time instead if it is older."""
+    record = await session.get(DeckFolder, _BUNDLED, with_for_update=True)
+    if record is None:
+        session.add(DeckFolder(name=_BUNDLED, modified_at=modified, loaded_at=now))
+    elif modified < record.modified_at:
+        return record.modified_at
+    else:
+        record.modified_at, record.loaded_at = modified, now
+    return None
 
 
 async def retire_missing_decks(

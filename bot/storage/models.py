@@ -24,6 +24,7 @@ __all__ = [
     "CardState",
     "Conversation",
     "Deck",
+    "DeckFolder",
     "Enrolment",
     "Group",
     "GroupMember",
@@ -119,6 +120,17 @@ class Deck(SQLModel, table=True):
     source: str = Field(default="bundled", max_length=16)  # bot.services.owned_decks.DeckSource
     # The deep-link code that opens the deck for others; NULL = not shared.
     share_code: str | None = Field(default=None, unique=True, index=True, max_length=64)
+
+
+class DeckFolder(SQLModel, table=True):
+    """The newest deck folder loaded: an older copy (a replica left from the last deploy)
+    is never loaded over it, so it cannot retire the cards a newer folder added."""
+
+    __tablename__ = "deck_folders"
+
+    name: str = Field(primary_key=True, max_length=32)  # "bundled": the one catalogue
+    modified_at: datetime = _utc()  # bot.core.deck_format.deck_folder_modified
+    loaded_at: datetime = _utc()
 
 
 class Card(SQLModel, table=True):
