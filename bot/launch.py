@@ -27,7 +27,7 @@ from telegram.ext import Application
 
 from bot.config import DatabaseSettings, Settings
 from bot.services.decks import load_bundled_decks
-from bot.storage.db import Database
+from bot.storage.db import Database, SQLiteFileInUse, hold_sqlite_file
 from bot.telegram.polling import ConfirmingPoller
 from bot.web.server import WebhookServer
 
@@ -137,8 +137,10 @@ async def _serve(settings: Settings, build: Callable[[Settings], Application]) -
     runtime = application.bot_data["runtime"]
     web: WebhookServer | None = None
     poller: ConfirmingPoller | None = None
+    held: int | None = None
     try:
         await _open_database(runtime.db, settings.database_url)
+        held = _hold_sqlite(settings.database_url)
         if settings.webhook_url is not None:
             web = WebhookServer(application, settings, _listen(settings), stop_budget=_STOP_BUDGET)
         else:
@@ -186,6 +188,8 @@ async def _serve(settings: Settings, build: Callable[[Settings], Application]) -
         if web is not None:
             web.close()
         await runtime.db.dispose()
+        if held is not None:
+            os.close(held)
 
 
 async def _stop(
@@ -358,6 +362,17 @@ async def _open_database(db: Database, url: str) -> None:
             await connection.execute(text("SELECT 1"))
 
     await _database_step(connect(), url)
+
+
+def _hold_sqlite(url: str) -> int | None:
+    try:
+        return hold_sqlite_file(url)
+    except SQLiteFileInUse as busy:
+        raise StartupError(
+            f"DATABASE_URL: another bot process is running on {busy} (SQLite is one process's "
+            "database); stop it, or run several processes on Postgres (README: Running at scale)",
+            EXIT_SETTING,
+        ) from None
 
 
 async def _database_step(step: Awaitable[None], url: str) -> None:

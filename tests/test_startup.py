@@ -407,3 +407,30 @@ async def test_webhook_port_in_use_is_one_line(tmp_path, fake):
     assert bot.lines[-1].startswith(
         f"flashtutor: WEBHOOK_LISTEN: cannot listen on 127.0.0.1:{port}"
     )
+
+
+async def test_a_second_bot_on_one_sqlite_file_is_one_line_and_the_first_runs_on(tmp_path, fake):
+    """SQLite is one process's database: a second process on the same file (here in webhook
+    mode, where several processes are the point) is refused at start, not run beside it."""
+    env = {"BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": fake.base_url}
+    async with BotProcess(tmp_path, env) as first:
+        await first.wait_for_line("running as @")
+        webhook = {
+            "WEBHOOK_URL": "https://bot.example.org/telegram",
+            "WEBHOOK_SECRET": "s",
+            "WEBHOOK_LISTEN": f"127.0.0.1:{_free_port()}",
+        }
+        async with BotProcess(tmp_path, env | webhook) as second:
+            code = await second.exit_code()
+        assert code == 2
+        assert second.lines[-1] == (
+            f"flashtutor: DATABASE_URL: another bot process is running on {tmp_path / 'bot.db'} "
+            "(SQLite is one process's database); stop it, or run several processes on Postgres "
+            "(README: Running at scale)"
+        )
+        assert first.process.returncode is None
+        assert await first.interrupt() == 0
+    # Once the first has stopped, the file is free again.
+    async with BotProcess(tmp_path, env) as again:
+        await again.wait_for_line("running as @")
+        assert await again.interrupt() == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
@@ -20,7 +23,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["DATABASE_ERRORS", "Database", "alembic_config", "is_database_unavailable"]
+__all__ = [
+    "DATABASE_ERRORS",
+    "Database",
+    "SQLiteFileInUse",
+    "alembic_config",
+    "hold_sqlite_file",
+    "is_database_unavailable",
+]
 
 # What a failed database call raises: the driver's errors, wrapped, or a socket's.
 DATABASE_ERRORS = (DBAPIError, OSError)
@@ -145,6 +155,31 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class SQLiteFileInUse(Exception):
+    """Another bot process holds this SQLite file."""
+
+
+def hold_sqlite_file(url: str) -> int | None:
+    """Hold a SQLite database file for this process; returns the lock's descriptor (closing
+    it, or the process ending, lets go), or None when `url` is not a SQLite file.
+
+    SQLite is one process's database: the timetable, the per-chat update order and the send
+    limits all assume one bot on it, so a second bot on the same file is refused at start
+    (raises SQLiteFileInUse) instead of both running. The lock is on `<file>.lock`, beside
+    SQLite's own -wal and -shm files, never on the database file, whose locks are SQLite's.
+    """
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    descriptor = os.open(f"{parsed.database}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise SQLiteFileInUse(parsed.database) from None
+    return descriptor
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:
