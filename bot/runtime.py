@@ -18,7 +18,7 @@ from bot.services.users import UserDefaults
 from bot.storage.db import Database
 from bot.storage.models import User
 
-__all__ = ["Clock", "Runtime", "StudySeed", "Timetable", "system_clock"]
+__all__ = ["Clock", "JobRunner", "Runtime", "StudySeed", "Timetable", "system_clock"]
 
 Clock = Callable[[], datetime]
 # A fixed seed for new study sessions (tests), or a callable giving one; None: random.
@@ -33,6 +33,15 @@ class Timetable(Protocol):
     async def sweep(self, now: datetime) -> Any: ...
 
 
+class JobRunner(Protocol):
+    """The job worker (scheduler.jobs.JobWorker), as the bot starts and stops it and handlers
+    wake it for a job they enqueued."""
+
+    def start(self) -> None: ...
+    def wake(self) -> None: ...
+    async def shutdown(self) -> None: ...
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -45,6 +54,7 @@ class Runtime:
     db: Database
     clock: Clock = system_clock
     timetable: Timetable | None = None  # set in post_init, when the composition gives one
+    jobs: JobRunner | None = None  # likewise: runs what handlers enqueue (bot.services.jobs)
     fit_pool: FitPool | None = None  # worker processes for FSRS fits; set in post_init
     # A worker process drawing charts (bot.core.charts): set in post_init unless given.
     chart_pool: FitPool | None = None
@@ -66,6 +76,11 @@ class Runtime:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def wake_jobs(self) -> None:
+        """Start a job just enqueued (and committed) now, not at the worker's next look."""
+        if self.jobs is not None:
+            self.jobs.wake()
 
 
 @lru_cache(maxsize=1024)

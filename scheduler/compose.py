@@ -1,4 +1,5 @@
-"""The composition: the bot's Application with the timetable wired in (the layer above both)."""
+"""The composition: the bot's Application with the timetable and the job worker wired in (the
+layer above both)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from bot.config import Settings
 from bot.fit_pool import FitPool
 from bot.runtime import Clock, StudySeed, system_clock
 from bot.telegram.app import build_application
+from scheduler.jobs import JobWorker
 from scheduler.timetable import Timetable
 
 __all__ = ["build_bot"]
@@ -22,11 +24,13 @@ def build_bot(
     study_seed: StudySeed = None,
     chart_pool: FitPool | None = None,
 ) -> Application:
-    """The Application `python -m bot` runs: handlers, and the timetable built in post_init."""
+    """The Application `python -m bot` runs: handlers, and the timetable and job worker built
+    in post_init (the worker always starts: handlers leave their long work to it)."""
     return build_application(
         settings,
         clock=clock,
         timetable=Timetable,
+        jobs=JobWorker,
         start_timetable=start_timetable,
         rate_limiter=rate_limiter,
         study_seed=study_seed,

@@ -96,3 +96,34 @@ async def test_decks_and_cards_from_before_own_decks_read_as_bundled_markup(empt
     )
     assert (card.question_media, card.answer_media, card.external_key) == ([], [], None)
     await db.dispose()
+
+
+async def test_0013_adds_the_jobs_table_and_takes_it_away_again(empty_database_url):
+    db = Database(empty_database_url)
+
+    def step(action, revision):
+        def run(connection):
+            cfg = alembic_config()
+            cfg.attributes["connection"] = connection
+            action(cfg, revision)
+
+        return run
+
+    def tables(connection):
+        return set(connection.dialect.get_table_names(connection))
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(step(command.upgrade, "0012"))
+        assert "jobs" not in await conn.run_sync(tables)
+        await conn.run_sync(step(command.upgrade, "0013"))
+        await conn.execute(
+            text(
+                "INSERT INTO jobs (kind, chat_id, user_id, payload, attempts, run_after, "
+                "created_at) VALUES ('import.read', 1, 1, '{}', 0, '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00')"
+            )
+        )
+        assert "jobs" in await conn.run_sync(tables)
+        await conn.run_sync(step(command.downgrade, "0012"))
+        assert "jobs" not in await conn.run_sync(tables)
+    await db.dispose()

@@ -32,6 +32,7 @@ __all__ = [
     "GroupPostGrade",
     "HandledUpdate",
     "ImportedReview",
+    "Job",
     "Media",
     "PendingImport",
     "QuizAnswer",
@@ -436,3 +437,28 @@ class HandledUpdate(SQLModel, table=True):
     # When a process took it; a take older than the lease (that process died) may be retaken.
     taken_at: datetime = _utc(index=True)
     done: bool = False
+
+
+class Job(SQLModel, table=True):
+    """Long work an update asked for (reading a sent deck file, saving an import), done by any
+    process's job worker after the update was answered (bot.services.jobs).
+
+    A claim is a lease: `attempts` counts claims and `leased_until` ends this one, so a job whose
+    process died is claimed again once it runs out. Jobs of one chat run oldest first, one at a
+    time. Finished rows (`finished_at` set; `outcome` "done" or "gave_up") are pruned after a day.
+    """
+
+    __tablename__ = "jobs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attempts: int = 0
+    run_after: datetime = _utc()  # not claimed before: its creation, or a retry's backoff
+    leased_until: datetime | None = _utc(default=None, nullable=True)
+    created_at: datetime = _utc()
+    finished_at: datetime | None = _utc(default=None, nullable=True, index=True)
+    outcome: str | None = Field(default=None, max_length=16)
+    last_error: str | None = Field(default=None, max_length=500)

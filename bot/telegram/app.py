@@ -32,7 +32,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.fit_pool import FitPool
-from bot.runtime import Clock, Runtime, StudySeed, Timetable, system_clock
+from bot.runtime import Clock, JobRunner, Runtime, StudySeed, Timetable, system_clock
 from bot.services.decks import load_bundled_decks
 from bot.storage.db import Database
 from bot.telegram import callbacks as cb
@@ -208,12 +208,18 @@ def register(application: Application) -> None:
 # Builds the timetable once the bot is up; given by the composition (scheduler.compose),
 # since nothing in bot/ imports the layer above it.
 TimetableFactory = Callable[[Runtime, Bot], Timetable]
+# Likewise the job worker, built from the Application (it runs jobs with a context of it).
+JobRunnerFactory = Callable[[Application], JobRunner]
 # bot_data key: the chart pool was made in post_init, so post_shutdown stops it.
 _OWNS_CHART_POOL = "owns_chart_pool"
 
 
 async def _post_init(
-    application: Application, *, timetable: TimetableFactory | None, start_timetable: bool
+    application: Application,
+    *,
+    timetable: TimetableFactory | None,
+    start_timetable: bool,
+    jobs: JobRunnerFactory | None,
 ) -> None:
     runtime: Runtime = application.bot_data["runtime"]
     # Several processes starting at once on one Postgres take turns: one migrates and syncs
@@ -241,10 +247,15 @@ async def _post_init(
         runtime.timetable = timetable(runtime, application.bot)
         if start_timetable:
             runtime.timetable.start()
+    if jobs is not None:
+        runtime.jobs = jobs(application)
+        runtime.jobs.start()
 
 
 async def _post_shutdown(application: Application) -> None:
     runtime: Runtime = application.bot_data["runtime"]
+    if runtime.jobs is not None:
+        await runtime.jobs.shutdown()  # a job cut short is claimed again after its lease
     if runtime.timetable is not None:
         await runtime.timetable.shutdown()
     if runtime.fit_pool is not None:
@@ -262,6 +273,7 @@ def build_application(
     clock: Clock = system_clock,
     timetable: TimetableFactory | None = None,
     start_timetable: bool = True,
+    jobs: JobRunnerFactory | None = None,
     rate_limiter: bool = True,
     study_seed: StudySeed = None,
     chart_pool: FitPool | None = None,
@@ -269,7 +281,8 @@ def build_application(
     """The bot, ready for `bot.launch.run()`; nothing connects until it starts.
 
     `timetable` builds the sweep jobs in post_init (started unless `start_timetable` is
-    False: tests call its sweep themselves); `study_seed` fixes new study sessions' seeds;
+    False: tests call its sweep themselves); `jobs` builds the job worker, always started;
+    `study_seed` fixes new study sessions' seeds;
     `chart_pool` is a chart worker kept by the caller (tests share one warm worker).
     No Updater: bot.telegram.polling fetches updates and confirms each once it is handled.
     """
@@ -296,7 +309,9 @@ def build_application(
         .updater(None)
         .context_types(ContextTypes(context=FlashContext))
         .post_init(
-            functools.partial(_post_init, timetable=timetable, start_timetable=start_timetable)
+            functools.partial(
+                _post_init, timetable=timetable, start_timetable=start_timetable, jobs=jobs
+            )
         )
         .post_shutdown(_post_shutdown)
         .concurrent_updates(PerChatUpdateProcessor())

@@ -94,6 +94,7 @@ class FakeTelegram(FakeWorld):
         self.webhook_targets: list[str] | None = None
         self._delivery_task: asyncio.Task | None = None
         self._slow_answers: dict[str, float] = {}
+        self._held_answers: dict[str, asyncio.Event] = {}
 
     # Lifecycle.
 
@@ -168,8 +169,11 @@ class FakeTelegram(FakeWorld):
                 result = await self._long_poll(Params(values))
             else:
                 result = call_method(self, method, Params(values))
-                # Done, but the bot hears of it later (a slow network), as set by slow_answers.
+                # Done, but the bot hears of it later (a slow network), as set by slow_answers
+                # or hold_answers.
                 await asyncio.sleep(self._slow_answers.get(name, 0.0))
+                if name in self._held_answers:
+                    await self._held_answers[name].wait()
         except ApiError as err:
             call.outcome = f"{err.code} {err.description}"
             return web.json_response(err.to_json(), status=err.code)
@@ -218,6 +222,13 @@ class FakeTelegram(FakeWorld):
     def slow_answers(self, method: str, seconds: float) -> None:
         """Carry out `method` at once but answer it `seconds` later (0: normal again)."""
         self._slow_answers[method] = seconds
+
+    def hold_answers(self, method: str) -> asyncio.Event:
+        """Carry out `method` at once but answer it only once the returned event is set (from
+        then on, at once): a test decides what happens while the bot waits for the answer."""
+        release = asyncio.Event()
+        self._held_answers[method] = release
+        return release
 
     # Webhook delivery, as Telegram does it.
 

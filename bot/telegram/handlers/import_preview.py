@@ -33,7 +33,9 @@ __all__ = [
     "preview_keyboard",
     "preview_text",
     "read_file",
+    "reading_from",
     "reading_of",
+    "reading_payload",
     "remember_reading",
 ]
 
@@ -94,9 +96,29 @@ def kept_draft(context: FlashContext, pending_id: int, reading: Reading) -> Pars
 
 
 def reading_of(pending: PendingImport) -> Reading:
-    if pending.term_separator and pending.row_separator:
-        return Reading(QuizletSeparators(pending.term_separator, pending.row_separator))
-    return Reading(delimiter=pending.delimiter)
+    return reading_from(
+        {
+            "term_separator": pending.term_separator,
+            "row_separator": pending.row_separator,
+            "delimiter": pending.delimiter,
+        }
+    )
+
+
+def reading_payload(reading: Reading) -> dict[str, str | None]:
+    """A reading as a job's payload carries it (JSON), read back by `reading_from`."""
+    separators = reading.separators
+    return {
+        "term_separator": separators.term if separators is not None else None,
+        "row_separator": separators.row if separators is not None else None,
+        "delimiter": reading.delimiter,
+    }
+
+
+def reading_from(payload: dict[str, str | None]) -> Reading:
+    if payload["term_separator"] and payload["row_separator"]:
+        return Reading(QuizletSeparators(payload["term_separator"], payload["row_separator"]))
+    return Reading(delimiter=payload["delimiter"])
 
 
 def preview_text(

@@ -19,8 +19,10 @@ __all__ = [
     "IMPORT_FORMATS",
     "IMPORT_IN_GROUP",
     "IMPORT_READING",
+    "IMPORT_REREAD_FAILED",
     "IMPORT_SAVE_FAILED",
     "IMPORT_STALE",
+    "IMPORT_STILL_WORKING",
     "PREVIEW_NOTE_TYPES",
     "PREVIEW_REASONS",
     "PREVIEW_REASON_CHARS",
@@ -29,6 +31,7 @@ __all__ = [
     "import_done",
     "import_failed",
     "import_preview",
+    "import_read_gave_up",
     "import_too_big",
     "separator_button",
 ]
@@ -99,6 +102,24 @@ IMPORT_SAVE_FAILED = (
     "Saving the deck failed on my side (it has been logged); nothing was saved. "
     "Press Import to try again."
 )
+
+
+IMPORT_REREAD_FAILED = (
+    "Reading the file again failed on my side (it has been logged); nothing was saved. "
+    "Pick the separators again to retry."
+)
+
+
+# A toast: a button pressed while the file is still being read, re-read or imported.
+IMPORT_STILL_WORKING = "⏳ Still working on your file — try again in a moment."
+
+
+def import_read_gave_up(name: str) -> str:
+    """Reading a sent file failed on our side, again and again (not the file's fault)."""
+    return (
+        f"I couldn't finish reading <b>{esc(name)}</b> — the problem is on my side and has "
+        "been logged. Nothing was saved; please send the file again in a few minutes."
+    )
 
 
 def _separator_name(separator: str) -> str:
