@@ -5,8 +5,9 @@
 The bot runs as its own process (`python -m bot`) against the fake Bot API server over HTTP.
 One learner sends the package (bench/import_anki.py builds it) and presses Import; meanwhile
 others send /help every 50 ms, and we time each reply: the bot must keep answering while it
-reads and saves the deck (parsing runs in a worker thread). BENCH_TRACE=1 prints each slow
-reply. Prints figures, asserts nothing.
+reads and saves the deck (parsing runs in a worker thread), and how soon each of the
+importer's updates is handled (reading and saving are jobs, done after). BENCH_TRACE=1 prints
+each slow reply. Prints figures, asserts nothing.
 """
 
 from __future__ import annotations
@@ -88,6 +89,13 @@ async def main(cards: int, images: int, database_url: str | None) -> None:
                 await proc.wait()
 
 
+async def handled(fake: FakeTelegram, update_id: int, started: float) -> float:
+    """Seconds from `started` until the bot confirmed the update: its handler returned (what a
+    webhook request waits for)."""
+    await fake.wait_for(lambda: update_id not in fake.unconfirmed_update_ids(), timeout=600)
+    return time.perf_counter() - started
+
+
 async def measure(fake: FakeTelegram, package: bytes, pid: int) -> None:
     latencies: list[float] = []
     stop = asyncio.Event()
@@ -95,7 +103,8 @@ async def measure(fake: FakeTelegram, package: bytes, pid: int) -> None:
 
     started = time.perf_counter()
     mark = fake.mark()
-    fake.send_document(IMPORTER.id, package, file_name="bench.apkg", user=IMPORTER)
+    update_id = fake.send_document(IMPORTER.id, package, file_name="bench.apkg", user=IMPORTER)
+    upload_handled = asyncio.create_task(handled(fake, update_id, started))
     preview = await fake.wait_for(
         lambda: next((m for m in fake.sent[mark:] if m.chat_id == IMPORTER.id and m.buttons), None),
         timeout=600,
@@ -106,7 +115,8 @@ async def measure(fake: FakeTelegram, package: bytes, pid: int) -> None:
 
     started = time.perf_counter()
     data = next(d for label, d in preview.buttons if label.startswith("✅ Import"))
-    fake.press_button(IMPORTER.id, preview.message_id, data, user=IMPORTER)
+    update_id = fake.press_button(IMPORTER.id, preview.message_id, data, user=IMPORTER)
+    press_handled = asyncio.create_task(handled(fake, update_id, started))
     await fake.wait_for(
         lambda: "Imported" in (fake.message(IMPORTER.id, preview.message_id).plain_text or ""),
         timeout=600,
@@ -116,6 +126,10 @@ async def measure(fake: FakeTelegram, package: bytes, pid: int) -> None:
     await side
 
     print(f"send → preview: {previewed:.1f} s; Import → saved: {imported:.1f} s")
+    print(
+        f"the upload's update handled (confirmed to Telegram) after {await upload_handled:.2f} s; "
+        f"the Import press's after {await press_handled:.2f} s"
+    )
     print(
         f"/help answered {len(latencies)} times meanwhile: median "
         f"{statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
