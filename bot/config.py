@@ -90,7 +90,8 @@ class Settings(DatabaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0:8080"
-    # A webhook update taken by a process that died is taken again by another after this.
+    # A webhook update taken by a process that died is taken again after this (on SQLite; on
+    # Postgres at once, the holder's advisory lock having died with it).
     update_lease_seconds: int = Field(default=60, ge=1, le=3600)
     # Telegram's connections at once to the webhook (setWebhook max_connections, 1-100).
     webhook_max_connections: int = Field(default=40, ge=1, le=100)

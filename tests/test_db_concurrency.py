@@ -1,18 +1,22 @@
-"""Many learners grading at once: every grade lands, none fails with `database is locked`."""
+"""Many learners grading at once: every grade lands, none fails with `database is locked`;
+webhook processes taking updates: each handled by one live process at a time."""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.config import DEFAULT_DECKS_DIR
 from bot.core.srs import Grade, make_scheduler
 from bot.services import review as reviews
 from bot.services.decks import deck_by_slug, load_bundled_decks
+from bot.services.handled_updates import Take, finish_update, take_update
 from bot.services.users import UserDefaults, enrol, ensure_user
 from bot.storage.db import Database
 from bot.storage.models import ReviewLog
+from tests.harness import eventually
 
 LEARNERS = 100
 GRADES_EACH = 3
@@ -73,3 +77,31 @@ async def test_a_hundred_learners_grading_at_once_all_land(database_url, clock):
         assert logged == LEARNERS * GRADES_EACH
     finally:
         await db.dispose()
+
+
+@pytest.mark.postgres
+async def test_an_update_whose_process_died_is_taken_again_at_once(_postgres_migrated, clock):
+    """Webhook processes hold a lock on each update they handle: another is told to wait
+    while the holder lives, and takes the update at once when it dies (no lease to wait)."""
+    url = _postgres_migrated.emptied()
+    one, two = Database(url), Database(url)
+    try:
+        held_by_one = one.process_locks("flashtutor-updates")
+        held_by_two = two.process_locks("flashtutor-updates")
+        assert await held_by_one.try_hold(7)
+        async with one.session() as session:
+            assert await take_update(session, update_id=7, now=clock(), lease=None) is Take.NEW
+        assert not await held_by_one.try_hold(7)  # a redelivery to the same process waits
+        assert not await held_by_two.try_hold(7)  # and one to another process
+        await one.dispose()  # the holder dies: Postgres drops its connection's locks
+        await eventually(lambda: held_by_two.try_hold(7), description="the lock let go")
+        async with two.session() as session:
+            assert await take_update(session, update_id=7, now=clock(), lease=None) is Take.NEW
+            await finish_update(session, update_id=7)
+        await held_by_two.release(7)
+        assert await held_by_two.try_hold(7)
+        async with two.session() as session:
+            assert await take_update(session, update_id=7, now=clock(), lease=None) is Take.DONE
+    finally:
+        await one.dispose()
+        await two.dispose()

@@ -2,8 +2,10 @@
 
 A process takes an update_id before handling it and marks it done after. A second delivery
 of a done update is skipped; one that arrives while another process holds it (Telegram gave
-up waiting on that request) is told to come back later, unless the holder's lease ran out
-(it died mid-update): then it is taken again, so nothing acknowledged is lost.
+up waiting on that request) is told to come back later, unless the holder died mid-update:
+then it is taken again, so nothing acknowledged is lost. On Postgres the caller knows the
+holder died at once (it holds the update's process lock, bot.storage.db.ProcessLocks, which
+died with the holder); otherwise a take older than the lease is taken as abandoned.
 """
 
 from __future__ import annotations
@@ -30,9 +32,13 @@ class Take(enum.Enum):
 
 
 async def take_update(
-    session: AsyncSession, *, update_id: int, now: datetime, lease: timedelta
+    session: AsyncSession, *, update_id: int, now: datetime, lease: timedelta | None
 ) -> Take:
-    """Take `update_id` for this process, unless it is done or held by a live process."""
+    """Take `update_id` for this process, unless it is done or held by a live process.
+
+    `lease` None: the caller holds the update's process lock, so no live process is handling
+    it and an unfinished take is one whose process died.
+    """
     insert = (pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert)(
         HandledUpdate
     )
@@ -54,7 +60,7 @@ async def take_update(
         return Take.DONE
     if row.done:
         return Take.DONE
-    if row.taken_at > now - lease:
+    if lease is not None and row.taken_at > now - lease:
         return Take.BUSY
     await session.execute(
         update(HandledUpdate).where(HandledUpdate.update_id == update_id).values(taken_at=now)

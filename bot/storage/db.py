@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 __all__ = [
     "DATABASE_ERRORS",
     "Database",
+    "ProcessLocks",
     "SQLiteFileInUse",
     "alembic_config",
     "hold_sqlite_file",
@@ -95,6 +97,7 @@ class Database:
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
             self._writer = asyncio.Lock()
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._process_locks: list[ProcessLocks] = []
 
     @property
     def dialect(self) -> str:
@@ -153,7 +156,18 @@ class Database:
                 )
                 await connection.commit()
 
+    def process_locks(self, namespace: str) -> ProcessLocks | None:
+        """Locks this process holds while it works on something, seen by every process
+        (None on SQLite, one process's database); released by `dispose`."""
+        if self.dialect != "postgresql":
+            return None
+        locks = ProcessLocks(self.engine, namespace)
+        self._process_locks.append(locks)
+        return locks
+
     async def dispose(self) -> None:
+        for locks in self._process_locks:
+            await locks.close()
         await self.engine.dispose()
 
 
@@ -180,6 +194,79 @@ def hold_sqlite_file(url: str) -> int | None:
         os.close(descriptor)
         raise SQLiteFileInUse(parsed.database) from None
     return descriptor
+
+
+# The first half of a process lock's key: its namespace within the connection's schema.
+_SPACE = text("SELECT hashtext(:namespace || '.' || current_schema())")
+
+
+class ProcessLocks:
+    """Postgres advisory locks held on a connection of this process's own, one per key.
+
+    Postgres drops them as soon as the process dies (its connection closes), so another
+    process tells a holder that died from one still at work without waiting out a lease.
+    Keys are scoped by `namespace` and the schema (advisory locks are database-wide). If the
+    connection itself is lost, its locks go with it and the next call opens another: another
+    process may then take up work still in progress here, which is why what the locks guard
+    must be idempotent (a webhook update is: bot.web.app).
+    """
+
+    def __init__(self, engine: AsyncEngine, namespace: str) -> None:
+        self._engine = engine
+        self._namespace = namespace
+        self._connection: AsyncConnection | None = None
+        self._space: int | None = None  # the first half of each key (_SPACE)
+        self._turn = asyncio.Lock()  # one statement at a time on the connection
+        self._held: set[int] = set()  # Postgres would let this process take a key twice
+
+    async def try_hold(self, key: int) -> bool:
+        """Take the lock on `key`; False when any process, this one included, holds it."""
+        if key in self._held:
+            return False
+        if await self._run("SELECT pg_try_advisory_lock(:space, :key)", key):
+            self._held.add(key)
+            return True
+        return False
+
+    async def release(self, key: int) -> None:
+        """Let go of `key`; if the database is away, the lost connection let go already."""
+        if key not in self._held:
+            return
+        self._held.discard(key)
+        with contextlib.suppress(*DATABASE_ERRORS):
+            await self._run("SELECT pg_advisory_unlock(:space, :key)", key)
+
+    async def close(self) -> None:
+        async with self._turn:
+            await self._drop_connection()
+
+    async def _run(self, sql: str, key: int) -> object:
+        async with self._turn:
+            if self._connection is None:
+                connection = await self._engine.connect()
+                self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                if self._space is None:
+                    self._space = (
+                        await self._connection.execute(_SPACE, {"namespace": self._namespace})
+                    ).scalar_one()
+                result = await self._connection.execute(
+                    text(sql), {"space": self._space, "key": key & 0x7FFFFFFF}
+                )
+            except DATABASE_ERRORS:
+                # The connection is gone, and every lock it held with it.
+                await self._drop_connection()
+                raise
+            return result.scalar()
+
+    async def _drop_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        self._held.clear()
+        if connection is not None:
+            with contextlib.suppress(*DATABASE_ERRORS):
+                # Closed for good, not returned to the pool still holding its locks.
+                await connection.invalidate()
+                await connection.close()
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:
