@@ -32,13 +32,15 @@ KILLS = 3
 class BotProcess:
     """`python -m bot` as a child process, started, killed and stopped by the test."""
 
-    def __init__(self, database_url: str, base_url: str, log_path: Path) -> None:
+    def __init__(self, database_url: str, base_url: str, log_path: Path, **settings: str) -> None:
+        """`settings` are more environment variables (WEBHOOK_URL="...", ...)."""
         self.env = os.environ | {
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_BASE_URL": base_url,
             "DATABASE_URL": database_url,
             "FSRS_FUZZING": "false",
             "LOG_LEVEL": "WARNING",
+            **settings,
         }
         self.log_path = log_path
         self.proc: asyncio.subprocess.Process | None = None
@@ -85,7 +87,7 @@ async def _learner(fake, person, acked, presses) -> None:
         try:
             card = await fake.wait_for(lambda: _fresh_card(fake, person, used), timeout=8)
         except AssertionError:
-            # A grade handled again after a kill says "already graded" and sends no next card.
+            # Nothing new to press for a while: /review, as a person would.
             fake.send_message(person.id, "/review", user=person)
             continue
         used.add((card.message_id, card.buttons[0][1]))

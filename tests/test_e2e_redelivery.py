@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.core.srs import Grade
+from bot.services import review as reviews
+from bot.services import review_messages
 from bot.services.users import UserDefaults, claim_message, ensure_user
-from bot.storage.models import ReviewLog
+from bot.storage.models import ReviewLog, User
+from bot.telegram import callbacks as cb
 from tests.fake_telegram import FakeUser
 from tests.harness import Chat
 
@@ -73,6 +77,62 @@ async def test_a_redelivered_undo_and_grade_change_nothing(running_bot, fake):
     fake.send_message(ADA.id, "/undo", user=ADA)
     await fake.wait_for_message(ADA.id, lambda m: "Undid" in (m.text or ""), after=mark)
     assert [log.undone for log in await _logs(running_bot)] == [False, True, True]
+
+
+async def _answer_shown(chat: Chat):
+    """Enrol and press Show answer: the card's message with the four grades."""
+    [welcome] = await chat.send("/start")
+    _toast, [_picker, _confirm, card] = await chat.press(welcome, "📚", expect=3)
+    _t, [shown] = await chat.press(card, "Show answer", expect=1)
+    return shown
+
+
+async def test_a_press_telegram_takes_no_answer_for_still_does_its_work(running_bot, fake):
+    """A press answered by a process that died before finishing it (or one past Telegram's
+    answer window) reaches the bot: its toast is refused, its grade and next card are not."""
+    chat = Chat(fake, ADA)
+    shown = await _answer_shown(chat)
+    good = next(d for t, d in shown.buttons if t.startswith("Good"))
+    mark = fake.mark()
+    update_id = fake.press_button(ADA.id, shown.message_id, good, user=ADA)
+    fake.expire_callback_query(update_id)
+    following = await fake.wait_for_message(ADA.id, after=mark)
+    assert following.message_id == shown.message_id and "✓ Good" in following.text
+    assert following.buttons[0][0] == "Show answer"
+    assert fake.callback_answer_for(update_id) is None
+    assert len(await _logs(running_bot)) == 1
+
+
+async def test_a_grade_stored_before_a_crash_shows_the_next_card_when_handled_again(
+    running_bot, fake, clock
+):
+    """The process that took a grade stored it and died before showing the next card: the
+    press, handled again, shows it (and records nothing more)."""
+    chat = Chat(fake, ADA)
+    shown = await _answer_shown(chat)
+    good = next(d for t, d in shown.buttons if t.startswith("Good"))
+    grading = cb.decode(good)
+    runtime = running_bot.runtime
+    async with runtime.db.session() as session:  # what the dead process did
+        user = await session.get(User, ADA.id)
+        outcome = await reviews.grade_card(
+            session,
+            user=user,
+            card_id=grading.card_id,
+            version=grading.version,
+            grade=Grade.GOOD,
+            now=clock(),
+            scheduler=runtime.scheduler_for(user),
+            chat_id=ADA.id,
+        )
+        await review_messages.card_message_closed(session, user_id=ADA.id, card_id=grading.card_id)
+    assert outcome.status is reviews.GradeStatus.OK
+    toast, [following] = await chat.press(shown, data=good, expect=1)
+    assert toast["text"] == "Already graded — this card has moved on."
+    assert following.message_id == shown.message_id
+    assert following.text.startswith("<i>✓ Good — next in 10m:</i>")
+    assert following.buttons[0][0] == "Show answer"
+    assert len(await _logs(running_bot)) == 1
 
 
 async def test_a_message_is_claimed_once_per_user(db, clock):

@@ -4,6 +4,11 @@ A callback query may be answered once; a second answer is refused by Telegram. T
 want to answer the same press — its handler (with the toast it chose), a watchdog that stops the
 spinner when the handler is slow, and the error handler when it fails — so the bot remembers
 which queries it answered and makes any later answer a no-op.
+
+Telegram also refuses an answer to a press it no longer waits on: one another process answered
+before it died (the update then reaches this one again), or one older than Telegram's answer
+window. The toast is lost then, but never the press: the refusal is logged and the handler goes
+on to do its work (record the grade, show the next card).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections import OrderedDict
 from typing import Any
 
 from telegram import CallbackQuery
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
 __all__ = ["ANSWER_WITHIN_SECONDS", "AnsweringBot", "answer_if_slow", "was_answered"]
@@ -48,9 +53,20 @@ class AnsweringBot(ExtBot):
             self._answered.popitem(last=False)
         try:
             return await super().answer_callback_query(callback_query_id, *args, **kwargs)
+        except BadRequest as error:
+            if not _query_gone(error):
+                self._answered.pop(callback_query_id, None)
+                raise
+            log.info("press %s could not be answered any more: %s", callback_query_id, error)
+            return False
         except BaseException:
             self._answered.pop(callback_query_id, None)
             raise
+
+
+def _query_gone(error: BadRequest) -> bool:
+    """Telegram no longer takes an answer for this query (answered already, or too old)."""
+    return "query is too old" in error.message.lower()
 
 
 def was_answered(query: CallbackQuery) -> bool:

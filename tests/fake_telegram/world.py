@@ -429,6 +429,11 @@ class FakeWorld:
         self._members.get(chat_id, {}).pop(self.bot.id, None)
         self._changed()
 
+    def expire_callback_query(self, update_id: int) -> None:
+        """Telegram takes no answer for this press any more (another process answered it
+        before dying, or its time ran out): answerCallbackQuery is refused."""
+        self._answered_queries.add(_query_of(self._query_updates, update_id))
+
     def rate_limit_next(
         self, n: int = 1, retry_after: int = 1, *, methods: Iterable[str] = SEND_METHODS
     ) -> None:

@@ -10,6 +10,7 @@ from bot.services.review.grading import (
     GradeStatus,
     card_to_study,
     grade_card,
+    recorded_grade,
     undo_last,
 )
 from bot.services.review.queue import (
@@ -37,6 +38,7 @@ __all__ = [
     "next_card",
     "queue_counts",
     "queue_end",
+    "recorded_grade",
     "review_streak",
     "undo_last",
 ]

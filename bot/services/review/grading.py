@@ -34,6 +34,7 @@ __all__ = [
     "GradeStatus",
     "card_to_study",
     "grade_card",
+    "recorded_grade",
     "undo_last",
 ]
 
@@ -54,7 +55,7 @@ class GradeStatus(enum.Enum):
 @dataclass(frozen=True)
 class GradeOutcome:
     """A grade's result; `leech` when this grade's lapse made the card a leech (now
-    suspended, bot.core.leeches), with the card's `lapses` so far."""
+    suspended, bot.core.leeches), with the card's `lapses` so far; `grade` as recorded."""
 
     status: GradeStatus
     card: Card | None = None
@@ -62,6 +63,7 @@ class GradeOutcome:
     interval: timedelta | None = None
     leech: bool = False
     lapses: int = 0
+    grade: Grade | None = None
 
 
 async def card_to_study(
@@ -224,7 +226,41 @@ async def grade_card(
         now=now,
     )
     await session.flush()
-    return GradeOutcome(GradeStatus.OK, study.card, after, after.due - now, leech, lapses)
+    return GradeOutcome(GradeStatus.OK, study.card, after, after.due - now, leech, lapses, grade)
+
+
+async def recorded_grade(
+    session: AsyncSession, *, user: User, card_id: int, version: int
+) -> GradeOutcome | None:
+    """The grade that moved a card on from `version`, while it is the card's latest: its
+    outcome as `grade_card` returned it. None once the card has moved further (or back).
+
+    A press handled again after a crash (its grade stored, the next card never shown) uses it
+    to finish what the first handling began; the leech notice is not repeated.
+    """
+    state = await session.get(CardState, (user.id, card_id))
+    if state is None or state.reps != version + 1:
+        return None
+    log = (
+        await session.execute(
+            select(ReviewLog)
+            .where(
+                ReviewLog.user_id == user.id,
+                ReviewLog.card_id == card_id,
+                ReviewLog.undone.is_(False),
+            )
+            .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if log is None or (log.state_before or {}).get("reps", 0) != version:
+        return None
+    card = await session.get(Card, card_id)
+    after = MemoryState.from_dict(log.state_after)
+    interval = after.due - log.reviewed_at
+    return GradeOutcome(
+        GradeStatus.OK, card, after, interval, lapses=state.lapses, grade=Grade(log.rating)
+    )
 
 
 async def undo_last(session: AsyncSession, *, user: User) -> tuple[ReviewLog, Card] | None:

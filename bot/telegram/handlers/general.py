@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.services.push import mark_blocked
 from bot.storage.db import DATABASE_ERRORS, is_database_unavailable
@@ -96,10 +96,6 @@ async def on_error(update: object, context: FlashContext) -> None:
                 await mark_blocked(session, user_id=update.effective_user.id)
         except DATABASE_ERRORS:
             log.exception("could not mark user blocked")
-        return
-    if isinstance(error, BadRequest) and "query is too old" in error.message.lower():
-        # A press handed out again after a restart, answered before the crash: done already.
-        log.info("callback query already answered: %s", error)
         return
     if update is None and isinstance(error, NetworkError):
         # Polling lost Telegram for a moment; PTB retries by itself. One line, no traceback.

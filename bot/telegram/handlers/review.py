@@ -309,6 +309,7 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
     duration_ms = None
     if shown_at is not None and timedelta(0) <= now - shown_at <= timedelta(hours=1):
         duration_ms = int((now - shown_at).total_seconds() * 1000)
+    again = None
     async with runtime.db.session() as session:
         user = await load_user(session, runtime, update.effective_user)
         outcome = await reviews.grade_card(
@@ -326,12 +327,25 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
             await review_messages.card_message_closed(
                 session, user_id=user.id, card_id=data.card_id
             )
+        elif outcome.status is reviews.GradeStatus.ALREADY_GRADED and user.review_message_id in (
+            None,
+            query.message.message_id,
+        ):
+            # No other message offers a card: this press may be one handled before by a
+            # process that died after storing the grade and before showing the next card.
+            again = await reviews.recorded_grade(
+                session, user=user, card_id=data.card_id, version=data.version
+            )
     if outcome.status is not reviews.GradeStatus.OK:
         await query.answer(_STALE[outcome.status])
-        return
-    await query.answer(texts.grade_recorded(data.grade, outcome.interval))
+        if again is None:
+            return
+        # Show what follows that grade (again): an edit that changes nothing if it was shown.
+        outcome = again
+    else:
+        await query.answer(texts.grade_recorded(data.grade, outcome.interval))
     question = card_plain(outcome.card.question, outcome.card.text_format)
-    record = texts.graded_line(question, data.grade, outcome.interval)
+    record = texts.graded_line(question, outcome.grade, outcome.interval)
     await send_next_card(
         context,
         update.effective_user,
