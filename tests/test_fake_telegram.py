@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -222,6 +224,46 @@ async def test_enforced_send_rate_answers_429_beyond_n_a_second(fake, bot):
     fake.limit_send_rate(None)
     for _ in range(5):
         await bot.send_message(ALICE.id, "no limit now")
+
+
+async def test_calls_are_told_apart_by_the_url_they_came_through(fake):
+    for name in ("one", "two"):
+        async with Bot(TOKEN, base_url=fake.base_url_via(name)) as replica:
+            await replica.send_message(ALICE.id, f"from {name}")
+    assert [c["text"] for c in fake.calls("sendMessage", via="one")] == ["from one"]
+    assert [c["text"] for c in fake.calls("sendMessage")] == ["from one", "from two"]
+
+
+async def test_the_balancer_takes_a_target_that_does_not_answer_out_of_rotation(fake, bot):
+    """Updates go to the targets in turn; one that leaves a request unanswered (a process
+    killed) is skipped from then on, and what it left is retried on the others."""
+    received: list[int] = []
+
+    async def take(request: web.Request) -> web.Response:
+        received.append((await request.json())["update_id"])
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", take)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    live = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    with socket.socket() as closed:  # a port nobody listens on: refused, as after a kill
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}/hook"
+    try:
+        await bot.set_webhook(live)
+        fake.webhook_targets = [dead, live]
+        fake.target_down_seconds = 3600  # no second health check during the test
+        updates = [fake.send_message(ALICE.id, f"message {n}") for n in range(6)]
+        await fake.wait_for(lambda: sorted(received) == updates)
+        refused = [d for d in fake.deliveries if d.target == dead]
+        assert [d.status for d in refused] == [0]  # tried once, then out of rotation
+        assert fake.unconfirmed_update_ids() == []
+    finally:
+        await runner.cleanup()
 
 
 async def test_migrated_group_answers_chat_migrated(fake, bot):

@@ -35,6 +35,7 @@ class _Call:
     method: str
     params: dict[str, Any]
     outcome: str = "pending"  # "ok" or "<code> <description>"
+    via: str | None = None  # the name in base_url_via(name) the call came through
 
 
 @dataclass
@@ -89,9 +90,14 @@ class FakeTelegram(FakeWorld):
         # Every call with its outcome, for timeout reports (tests may clear requests).
         self._calls: list[_Call] = []
         # Webhook mode (after setWebhook): every POST made, in order. `webhook_targets`, when
-        # set, stands for a load balancer: requests go to these in turn instead of the URL.
+        # set, stands for a load balancer: requests go to these in turn instead of the URL,
+        # passing over one that left a request unanswered.
         self.deliveries: list[Delivery] = []
         self.webhook_targets: list[str] | None = None
+        # A target that left a request unanswered (refused, reset, timed out) is out of the
+        # balancer's rotation this long, as a passive health check takes a dead backend out.
+        self.target_down_seconds = 1.0
+        self._targets_down_until: dict[str, float] = {}
         self._delivery_task: asyncio.Task | None = None
         self._slow_answers: dict[str, float] = {}
         self._held_answers: dict[str, asyncio.Event] = {}
@@ -106,6 +112,7 @@ class FakeTelegram(FakeWorld):
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._handle_file)
+        app.router.add_route("*", "/{via}/bot{token}/{method}", self._handle_api)
         # A short shutdown timeout: stop() wakes every held getUpdates, so nothing should linger.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
@@ -142,6 +149,11 @@ class FakeTelegram(FakeWorld):
         """For ApplicationBuilder().base_url(...) / Bot(base_url=...): PTB appends token and method."""
         return f"{self._origin()}/bot"
 
+    def base_url_via(self, name: str) -> str:
+        """base_url for one of several bots sharing the token (processes behind a load
+        balancer): the calls made through it are told apart by `name` (see `calls`)."""
+        return f"{self._origin()}/{name}/bot"
+
     @property
     def base_file_url(self) -> str:
         """For ApplicationBuilder().base_file_url(...); the fake serves no files."""
@@ -161,7 +173,7 @@ class FakeTelegram(FakeWorld):
         values = await _read_params(request)
         name = canonical_name(method) or method
         self.requests.append((name, values))
-        call = _Call(name, values)
+        call = _Call(name, values, via=request.match_info.get("via"))
         self._calls.append(call)
         self._changed()
         try:
@@ -255,9 +267,7 @@ class FakeTelegram(FakeWorld):
                         busy.add(key)
                         if retry_at.get(update_id, 0.0) > loop.time():
                             continue
-                        targets = self.webhook_targets or [hook.url]
-                        target = targets[turn % len(targets)]
-                        turn += 1
+                        target, turn = self._next_target(hook.url, turn)
                         in_flight[update_id] = asyncio.create_task(
                             self._post_update(session, hook.secret, target, update)
                         )
@@ -265,6 +275,14 @@ class FakeTelegram(FakeWorld):
                             functools.partial(_delivered, in_flight, retry_at, update_id, loop)
                         )
                 await _wait(wakeup, _RETRY_SECONDS / 2)
+
+    def _next_target(self, url: str, turn: int) -> tuple[str, int]:
+        """The load balancer's pick: round robin over the targets in rotation (all of them,
+        if none is); returns the target and the next turn."""
+        targets = self.webhook_targets or [url]
+        now = asyncio.get_running_loop().time()
+        alive = [t for t in targets if self._targets_down_until.get(t, 0.0) <= now] or targets
+        return alive[turn % len(alive)], turn + 1
 
     async def _post_update(
         self, session: aiohttp.ClientSession, secret: str | None, target: str, update: JSON
@@ -280,6 +298,9 @@ class FakeTelegram(FakeWorld):
                 delivery.calls_at_answer = len(self.requests)
         except (aiohttp.ClientError, TimeoutError):
             delivery.status = 0  # no answer (a process killed mid-request): retried
+            self._targets_down_until[target] = (
+                asyncio.get_running_loop().time() + self.target_down_seconds
+            )
         if 200 <= delivery.status < 300:
             self.confirm_update(update["update_id"])
         else:
@@ -302,6 +323,15 @@ class FakeTelegram(FakeWorld):
             f"{c.method} -> {c.outcome}"
             for c in self._calls
             if c.outcome not in ("ok", "pending") and c.outcome.startswith(prefix)
+        ]
+
+    def calls(self, method: str, *, via: str | None = None) -> list[dict[str, Any]]:
+        """The parameters of every call of `method` Telegram carried out, in order; with
+        `via`, only those made through base_url_via(via)."""
+        return [
+            c.params
+            for c in self._calls
+            if c.method == method and c.outcome == "ok" and (via is None or c.via == via)
         ]
 
     def outcomes(self, method: str) -> list[str]:

@@ -80,6 +80,8 @@ class FakeWorld:
         self._allowed_updates: list[str] = []
         self.webhook: Webhook | None = None  # set: updates are POSTed, getUpdates is 409
         self._query_updates: dict[str, int] = {}  # callback query id -> its update id
+        self._update_queries: dict[int, str] = {}  # and back
+        self._answers: dict[str, JSON] = {}  # callback query id -> its answer
         self._answered_queries: set[str] = set()
         self._files: dict[str, FakeFile] = {}
 
@@ -339,15 +341,15 @@ class FakeWorld:
                 "query is too old and response timeout expired or query ID is invalid"
             )
         self._answered_queries.add(query_id)
-        self.callback_answers.append(
-            {
-                "callback_query_id": query_id,
-                "text": text,
-                "show_alert": show_alert,
-                "url": url,
-                "update_id": self._query_updates[query_id],
-            }
-        )
+        answer = {
+            "callback_query_id": query_id,
+            "text": text,
+            "show_alert": show_alert,
+            "url": url,
+            "update_id": self._query_updates[query_id],
+        }
+        self.callback_answers.append(answer)
+        self._answers[query_id] = answer
         self._changed()
 
     # Bot commands.
@@ -432,7 +434,7 @@ class FakeWorld:
     def expire_callback_query(self, update_id: int) -> None:
         """Telegram takes no answer for this press any more (another process answered it
         before dying, or its time ran out): answerCallbackQuery is refused."""
-        self._answered_queries.add(_query_of(self._query_updates, update_id))
+        self._answered_queries.add(self._update_queries[update_id])
 
     def rate_limit_next(
         self, n: int = 1, retry_after: int = 1, *, methods: Iterable[str] = SEND_METHODS
@@ -583,6 +585,7 @@ class FakeWorld:
             },
         )
         self._query_updates[query_id] = update_id
+        self._update_queries[update_id] = query_id
         return update_id
 
     def press_inline_button(self, user: FakeUser, data: str) -> int:
@@ -600,6 +603,7 @@ class FakeWorld:
             },
         )
         self._query_updates[query_id] = update_id
+        self._update_queries[update_id] = query_id
         return update_id
 
     def add_bot_to_group(
@@ -729,8 +733,8 @@ class FakeWorld:
 
     def callback_answer_for(self, key: int | str) -> JSON | None:
         """The answer to a callback query, by its update id (int) or query id (str)."""
-        query_id = key if isinstance(key, str) else _query_of(self._query_updates, key)
-        return next((a for a in self.callback_answers if a["callback_query_id"] == query_id), None)
+        query_id = key if isinstance(key, str) else self._update_queries.get(key)
+        return self._answers.get(query_id)
 
     def commands(
         self, scope_type: str = "default", *, language_code: str = "", **scope_fields: Any
@@ -738,10 +742,6 @@ class FakeWorld:
         """(command, description) pairs set for a scope, e.g. commands("chat", chat_id=-1)."""
         stored = self.get_commands({"type": scope_type, **scope_fields}, language_code)
         return [(c["command"], c["description"]) for c in stored]
-
-
-def _query_of(query_updates: dict[str, int], update_id: int) -> str | None:
-    return next((q for q, u in query_updates.items() if u == update_id), None)
 
 
 def _command_length(text: str) -> int:
