@@ -26,6 +26,7 @@ from bot.telegram.group_posting import GroupSweepReport
 from bot.telegram.rate_limits import broadcasting
 from scheduler.batches import batch_within_lease, claim_in_batches
 from scheduler.fits import sweep_fits
+from scheduler.group_commit import GroupCommit
 from scheduler.group_posts import GroupPoster
 
 __all__ = ["SweepReport", "Timetable"]
@@ -153,13 +154,18 @@ class Timetable:
             if self._stopping:  # between batches: no database call is cut short
                 raise _Stopping
 
+        # Each sent push is recorded in one transaction with those sent meanwhile.
+        confirmations = GroupCommit(
+            self.runtime, lambda session, sent: pushes.confirm_pushes(session, pushes=sent, now=now)
+        )
+
         # Everything the sweep sends is a broadcast: it waits for the broadcast budget and
         # yields to replies to people (bot.telegram.rate_limits).
         with broadcasting():
             report.examined = await claim_in_batches(
                 self.runtime,
                 pushes.claim_due_pushes,
-                functools.partial(self._send, now=now, report=report),
+                functools.partial(self._send, now=now, report=report, confirmations=confirmations),
                 now=now,
                 lease=lease,
                 batch_size=batch_within_lease(
@@ -171,7 +177,13 @@ class Timetable:
             report.groups = await self.groups.sweep(now)
         return report
 
-    async def _send(self, push: pushes.PushDue, now: datetime, report: SweepReport) -> None:
+    async def _send(
+        self,
+        push: pushes.PushDue,
+        now: datetime,
+        report: SweepReport,
+        confirmations: GroupCommit[pushes.PushDue],
+    ) -> None:
         if self._stopping:
             return  # claimed, not sent: the next process sends it once the claim lease ends
         try:
@@ -194,8 +206,8 @@ class Timetable:
             async with self.runtime.db.session() as session:
                 await pushes.release_push(session, push=push, now=now, retry_in=_RETRY_FAILED_SEND)
             return
-        # Committed right after the send: a crash in between repeats this one push, once.
-        async with self.runtime.db.session() as session:
-            await pushes.confirm_push(session, push=push, now=now)
+        # Committed right after the send, with the pushes sent meanwhile, and this send's slot
+        # is held until then: a crash repeats at most the pushes in flight, each once.
+        await confirmations.add(push)
         PUSHES_SENT.inc()
         report.pushed.append(push.user_id)

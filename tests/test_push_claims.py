@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.config import DEFAULT_DECKS_DIR
 from bot.services.decks import deck_by_slug, load_bundled_decks
-from bot.services.push import claim_due_pushes, confirm_push, mark_blocked, release_push
+from bot.services.push import claim_due_pushes, confirm_pushes, mark_blocked, release_push
 from bot.services.users import UserDefaults, enrol, ensure_user, set_paused
 from bot.storage.models import Card, CardState, User
 from scheduler.batches import batch_within_lease, claim_in_batches
@@ -45,7 +45,7 @@ async def _claim(db, now):
     pushes, examined = await _claim_only(db, now)
     for push in pushes:
         async with db.session() as s:
-            await confirm_push(s, push=push, now=now)
+            await confirm_pushes(s, pushes=[push], now=now)
     return pushes, examined
 
 
@@ -55,7 +55,7 @@ async def _claim_all(db, now):
 
     async def collect(push):
         async with db.session() as s:
-            await confirm_push(s, push=push, now=now)
+            await confirm_pushes(s, pushes=[push], now=now)
         ids.append(push.user_id)
 
     runtime = SimpleNamespace(db=db, now=lambda: now)
@@ -191,7 +191,7 @@ async def test_a_confirmed_push_keeps_a_review_time_changed_during_its_lease(db)
     [claimed], _ = await _claim_only(db, now)
     async with db.session() as s:  # while the push is being sent, /time 20:00
         set_review_time(await s.get(User, 1), minute=20 * 60, now=now)
-        await confirm_push(s, push=claimed, now=now)
+        await confirm_pushes(s, pushes=[claimed], now=now)
     async with db.session() as s:
         user = await s.get(User, 1)
     assert user.last_push_on == now.date()
