@@ -272,7 +272,9 @@ class FakeTelegram(FakeWorld):
                             self._post_update(session, hook.secret, target, update)
                         )
                         in_flight[update_id].add_done_callback(
-                            functools.partial(_delivered, in_flight, retry_at, update_id, loop)
+                            functools.partial(
+                                _delivered, in_flight, retry_at, update_id, loop, self._changed
+                            )
                         )
                 await _wait(wakeup, _RETRY_SECONDS / 2)
 
@@ -436,11 +438,19 @@ def _chat_key(update: JSON) -> int | str:
 
 
 def _delivered(
-    in_flight: dict, retry_at: dict, update_id: int, loop: asyncio.AbstractEventLoop, task
+    in_flight: dict,
+    retry_at: dict,
+    update_id: int,
+    loop: asyncio.AbstractEventLoop,
+    wake: Callable[[], None],
+    task,
 ) -> None:
     in_flight.pop(update_id, None)
     if task.cancelled() or not task.result():
         retry_at[update_id] = loop.time() + _RETRY_SECONDS
+    # The chat is free now: its next update goes at once, not at the loop's next poll (the
+    # answer's own wake-up came before this callback, while the chat still looked busy).
+    wake()
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:
