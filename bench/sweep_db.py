@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import json
 import os
 import platform
@@ -184,8 +183,10 @@ async def _sweep(url: str, batch_size: int, in_flight: int, start_at: float) -> 
     started, cpu_began = time.perf_counter(), time.process_time()
     await claim_in_batches(
         runtime,
-        functools.partial(claim_due_pushes, now=NOW, lease=LEASE),
+        claim_due_pushes,
         sent,
+        now=NOW,
+        lease=LEASE,
         batch_size=batch_size,
         concurrency=in_flight,
         after_batch=after_batch,
