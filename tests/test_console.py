@@ -74,7 +74,9 @@ async def test_a_button_of_an_older_message_is_pressed_with_m_dot_n(fake, bot, c
     assert f"[bot #{first.message_id}] First\n   !1  [a]\n   !2  [b]" in shown
     await console.handle(f"!{first.message_id}.2")
     await console.handle("!1")  # the newest message that has buttons: 'Second'
-    pressed = [(u.callback_query.message.text, u.callback_query.data) for u in await bot.get_updates()]
+    pressed = [
+        (u.callback_query.message.text, u.callback_query.data) for u in await bot.get_updates()
+    ]
     assert pressed == [("First", "b"), ("Second", "c")]
     await console.handle(f"!{first.message_id}.3")
     await console.handle("!999.1")

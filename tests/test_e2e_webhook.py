@@ -192,6 +192,7 @@ async def test_two_processes_a_vote_reaching_one_before_the_other_saved_its_poll
     from sqlalchemy import select
 
     from bot.storage.models import QuizAnswer
+
     url = _postgres_migrated.emptied()
     one = await WebhookBot(url, fake, clock, replicas=2).start()
     two = await WebhookBot(url, fake, clock, replicas=2).start()

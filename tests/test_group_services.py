@@ -41,7 +41,9 @@ async def _group(db, chat_id=CHAT, *, now=MONDAY, cards=2, deck=True) -> None:
         )
         groups.set_cards_per_post(group, count=cards)
         if deck:
-            groups.set_group_deck(group, deck=await deck_by_slug(s, slug="deep-learning-tools"), now=now)
+            groups.set_group_deck(
+                group, deck=await deck_by_slug(s, slug="deep-learning-tools"), now=now
+            )
 
 
 async def _claim(db, now):
@@ -122,7 +124,9 @@ async def test_a_group_set_up_after_its_post_time_first_posts_tomorrow(db):
     # Choosing the deck again does not post at once either.
     async with db.session() as s:
         group = await s.get(Group, CHAT)
-        groups.set_group_deck(group, deck=await deck_by_slug(s, slug="deep-learning-tools"), now=ten)
+        groups.set_group_deck(
+            group, deck=await deck_by_slug(s, slug="deep-learning-tools"), now=ten
+        )
         assert group.next_post_at == tuesday_nine
     # An admin sets 18:00, still ahead today: Monday's post comes at 18:00 after all.
     async with db.session() as s:
