@@ -89,6 +89,15 @@ async def eventually(
 _chart_pool: FitPool | None = None
 
 
+async def handled(fake: FakeTelegram) -> None:
+    """Wait until the bot has confirmed every update: its handlers are done, their
+    transactions committed (a reply can arrive while its handler still holds a row lock that
+    a sweep's FOR UPDATE SKIP LOCKED would skip)."""
+    await fake.wait_for(
+        lambda: not fake.unconfirmed_update_ids(), description="every update confirmed"
+    )
+
+
 async def shared_chart_pool() -> FitPool:
     """One chart worker process for every test bot (conftest stops it at the end): charts are
     drawn in a real worker, but matplotlib is imported once, before the first bot starts, not

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from bot.storage.models import User
 from bot.telegram import texts
 from tests.fake_telegram import FakeUser
-from tests.harness import Chat, RunningBot, eventually, make_settings
+from tests.harness import Chat, RunningBot, eventually, handled, make_settings
 
 ADA = FakeUser(6001, "Ada")
 PUSH_TIME = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)  # new users' default review time is 09:00
@@ -46,6 +46,7 @@ async def test_a_reply_is_not_delayed_behind_a_long_queue_of_pushes(database_url
         learners = [Chat(fake, FakeUser(6200 + i, f"L{i}")) for i in range(10)]
         for learner in learners:
             await learner.send("/start deep-learning-tools", expect=2)
+        await handled(fake)
         clock.set(PUSH_TIME)
         sweep = asyncio.create_task(bot.runtime.timetable.sweep(PUSH_TIME))
         await fake.wait_for(lambda: _pushes(fake), timeout=30)  # the burst has begun
@@ -75,6 +76,7 @@ async def test_a_push_refused_until_its_retries_run_out_is_pushed_by_a_later_swe
 ):
     chat = Chat(fake, ADA)
     await chat.send("/start deep-learning-tools", expect=2)
+    await handled(fake)
     clock.set(PUSH_TIME)
     fake.rate_limit_next(4, retry_after=1)  # the first try and all three retries
     report = await running_bot.runtime.timetable.sweep(PUSH_TIME)
@@ -89,6 +91,7 @@ async def test_a_blocked_user_is_not_pushed_again(running_bot, fake, clock):
     chat = Chat(fake, ADA)
     await chat.send("/start deep-learning-tools", expect=2)
     fake.block_user(ADA.id)
+    await handled(fake)
     clock.set(PUSH_TIME)
     report = await running_bot.runtime.timetable.sweep(PUSH_TIME)
     assert report.blocked == [ADA.id] and not _pushes(fake)
