@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.imports.draft import DeckDraft
+from bot.services.deck_imports import ImportResult, reimport_candidate, save_import
 from bot.storage.models import PendingImport
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "finish_pending",
     "hold_file",
     "pending_for",
+    "save_held_file",
 ]
 
 # How long a preview's buttons work; after that the file must be sent again.
@@ -99,3 +102,27 @@ async def finish_pending(
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+async def save_held_file(
+    session: AsyncSession, *, pending: PendingImport, draft: DeckDraft, now: datetime
+) -> tuple[ImportResult | None, bool]:
+    """Finish a held file as imported and save its deck (a new one, or the owner's deck it
+    updates), in the caller's transaction; returns (result, whether a deck was updated), or
+    (None, False) when the file was finished meanwhile (a racing tap, Cancel, expiry)."""
+    if not await finish_pending(
+        session, pending_id=pending.id, status=PendingStatus.IMPORTED, now=now
+    ):
+        return None, False
+    target = await reimport_candidate(session, owner_id=pending.user_id, draft=draft)
+    result = await save_import(
+        session,
+        owner_id=pending.user_id,
+        draft=draft,
+        now=now,
+        replace_deck_id=target.id if target is not None else None,
+    )
+    await session.execute(
+        update(PendingImport).where(PendingImport.id == pending.id).values(deck_id=result.deck.id)
+    )
+    return result, target is not None

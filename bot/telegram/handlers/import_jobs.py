@@ -19,9 +19,14 @@ from telegram.error import BadRequest, TelegramError
 from bot.core.imports.deck_file import ParsedDeckFile
 from bot.core.imports.draft import DeckImportError
 from bot.runtime import Runtime
-from bot.services.deck_imports import reimport_candidate, save_import
+from bot.services.deck_imports import reimport_candidate
 from bot.services.jobs import ClaimedJob, LeaseLost, finish_job
-from bot.services.pending_imports import PendingStatus, finish_pending, hold_file, pending_for
+from bot.services.pending_imports import (
+    PendingStatus,
+    hold_file,
+    pending_for,
+    save_held_file,
+)
 from bot.storage.models import PendingImport
 from bot.telegram import keyboards, texts
 from bot.telegram.context import FlashContext
@@ -182,21 +187,7 @@ async def _save(runtime: Runtime, job: ClaimedJob, pending: PendingImport, parse
     async with runtime.db.session() as session:
         if not await finish_job(session, job=job, now=now):
             raise LeaseLost(job.id)
-        if not await finish_pending(
-            session, pending_id=pending.id, status=PendingStatus.IMPORTED, now=now
-        ):
-            return None, False
-        target = await reimport_candidate(session, owner_id=pending.user_id, draft=parsed.draft)
-        result = await save_import(
-            session,
-            owner_id=pending.user_id,
-            draft=parsed.draft,
-            now=now,
-            replace_deck_id=target.id if target is not None else None,
-        )
-        held = await session.get(PendingImport, pending.id)
-        held.deck_id = result.deck.id
-    return result, target is not None
+        return await save_held_file(session, pending=pending, draft=parsed.draft, now=now)
 
 
 async def import_held_file_gave_up(context: FlashContext, job: ClaimedJob) -> None:
