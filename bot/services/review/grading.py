@@ -230,29 +230,20 @@ async def grade_card(
 
 
 async def recorded_grade(
-    session: AsyncSession, *, user: User, card_id: int, version: int
+    session: AsyncSession, *, user: User, card_id: int, version: int, pressed_message_id: int
 ) -> GradeOutcome | None:
-    """The grade that moved a card on from `version`, while it is the card's latest: its
-    outcome as `grade_card` returned it. None once the card has moved further (or back).
+    """The grade that moved a card on from `version`, while it is the card's latest and no
+    other message offers a card: its outcome as `grade_card` returned it. None otherwise.
 
     A press handled again after a crash (its grade stored, the next card never shown) uses it
     to finish what the first handling began; the leech notice is not repeated.
     """
+    if user.review_message_id not in (None, pressed_message_id):
+        return None  # the learner has moved on to another card message
     state = await session.get(CardState, (user.id, card_id))
     if state is None or state.reps != version + 1:
         return None
-    log = (
-        await session.execute(
-            select(ReviewLog)
-            .where(
-                ReviewLog.user_id == user.id,
-                ReviewLog.card_id == card_id,
-                ReviewLog.undone.is_(False),
-            )
-            .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    log = await _latest_answer(session, user_id=user.id, card_id=card_id)
     if log is None or (log.state_before or {}).get("reps", 0) != version:
         return None
     card = await session.get(Card, card_id)
@@ -263,16 +254,20 @@ async def recorded_grade(
     )
 
 
+async def _latest_answer(
+    session: AsyncSession, *, user_id: int, card_id: int | None = None
+) -> ReviewLog | None:
+    """The learner's newest answer not undone (of one card, if given)."""
+    query = select(ReviewLog).where(ReviewLog.user_id == user_id, ReviewLog.undone.is_(False))
+    if card_id is not None:
+        query = query.where(ReviewLog.card_id == card_id)
+    query = query.order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc()).limit(1)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def undo_last(session: AsyncSession, *, user: User) -> tuple[ReviewLog, Card] | None:
     """Revert the user's most recent grade that is not undone yet; None if there is none."""
-    log = (
-        await session.execute(
-            select(ReviewLog)
-            .where(ReviewLog.user_id == user.id, ReviewLog.undone.is_(False))
-            .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    log = await _latest_answer(session, user_id=user.id)
     if log is None:
         return None
     state = await session.get(CardState, (user.id, log.card_id))

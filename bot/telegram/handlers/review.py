@@ -327,14 +327,15 @@ async def on_grade(update: Update, context: FlashContext, data: Grading) -> None
             await review_messages.card_message_closed(
                 session, user_id=user.id, card_id=data.card_id
             )
-        elif outcome.status is reviews.GradeStatus.ALREADY_GRADED and user.review_message_id in (
-            None,
-            query.message.message_id,
-        ):
-            # No other message offers a card: this press may be one handled before by a
-            # process that died after storing the grade and before showing the next card.
+        elif outcome.status is reviews.GradeStatus.ALREADY_GRADED:
+            # Maybe a press handled before by a process that died after storing the grade
+            # and before showing the next card.
             again = await reviews.recorded_grade(
-                session, user=user, card_id=data.card_id, version=data.version
+                session,
+                user=user,
+                card_id=data.card_id,
+                version=data.version,
+                pressed_message_id=query.message.message_id,
             )
     if outcome.status is not reviews.GradeStatus.OK:
         await query.answer(_STALE[outcome.status])
